@@ -1,0 +1,53 @@
+# Sectormap: `make run` serves the app with demo data; `make test` runs the whole suite.
+# Every target is idempotent: work already done is skipped.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+PORT ?= 8501
+
+.PHONY: setup run test lint bench db-up clean-venv
+
+setup: $(VENV)/.installed static/vendor/.installed db-up
+
+# Python packages, pinned, and the project itself (editable, gives the `sectormap` command).
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c "import ensurepip" 2>/dev/null \
+	  || { $(APT_GET) update -q && $(APT_GET) install -y -q python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+# Leaflet and its plugins, served by the app itself so the map works with no internet.
+static/vendor/.installed: web/package-lock.json web/package.json scripts/vendor_assets.sh
+	@command -v npm >/dev/null || { $(APT_GET) update -q && $(APT_GET) install -y -q npm; }
+	bash scripts/vendor_assets.sh
+	touch $@
+
+db-up: $(VENV)/.installed
+	$(BIN)/sectormap db up
+
+run: setup
+	$(BIN)/sectormap demo load --if-empty
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+# Headless Chromium (Debian's package) for the browser tests.
+/usr/bin/chromium:
+	$(APT_GET) update -q && $(APT_GET) install -y -q chromium
+
+test: setup /usr/bin/chromium
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m bench.map_build
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,196 @@
+"""The ``sectormap`` command line: database, reference data, demo data."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from layers import boundaries, demo, migrate, postcodes, reference
+from layers.db import check_postgis, database_url, get_engine
+from layers.errors import SectormapError
+from layers.settings import get_settings
+from scripts import pgcluster
+from scripts.progress import TqdmProgress
+
+app = typer.Typer(help="Sectormap: the textile and garment sector of Leicester and Leicestershire.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The database: embedded PostGIS cluster and migrations.",
+                     no_args_is_help=True)
+import_app = typer.Typer(help="Import reference data.", no_args_is_help=True)
+demo_app = typer.Typer(help="The fictional demo data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(demo_app, name="demo")
+
+
+class BoundaryKind(StrEnum):
+    """Kinds of boundary the import accepts."""
+
+    district = "district"
+    ward = "ward"
+    msoa = "msoa"
+    lsoa = "lsoa"
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+
+
+def _ready_engine():  # type: ignore[no-untyped-def]
+    """Start the embedded cluster when it is in use, check PostGIS, migrate to head."""
+    settings = get_settings()
+    if settings.embedded:
+        pgcluster.start(settings)
+        pgcluster.create_database(settings.db_name, settings)
+    engine = get_engine(database_url(settings))
+    check_postgis(engine)
+    migrate.upgrade(engine)
+    return engine
+
+
+@db_app.command("up")
+def db_up() -> None:
+    """Install (if needed), create and start the embedded PostGIS, then migrate to head."""
+    engine = _ready_engine()
+    typer.echo(f"Database ready at {engine.url.render_as_string(hide_password=True)} "
+               f"(schema {migrate.current_revision(engine)}).")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the embedded PostgreSQL server."""
+    stopped = pgcluster.stop()
+    typer.echo("Stopped the embedded PostgreSQL." if stopped else "It was not running.")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the embedded server is installed, created and running."""
+    settings = get_settings()
+    if not settings.embedded:
+        engine = get_engine(database_url(settings))
+        typer.echo(f"External database (DATABASE_URL), PostGIS {check_postgis(engine)}, "
+                   f"schema {migrate.current_revision(engine)}.")
+        return
+    state = pgcluster.status(settings)
+    typer.echo(f"installed: {'yes' if state.installed else 'no'}\n"
+               f"cluster:   {state.directory} ({'created' if state.initialised else 'not created'})\n"
+               f"running:   {'yes, PID ' + str(state.pid) if state.running else 'no'} "
+               f"(port {state.port})")
+
+
+@db_app.command("reset")
+def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm: all data is lost.")] = False
+             ) -> None:
+    """Empty the database: every table dropped and migrated again from nothing."""
+    if not yes:
+        raise SectormapError("db reset deletes all data; run it again with --yes to confirm.")
+    engine = _ready_engine()
+    migrate.downgrade(engine, "base")
+    migrate.upgrade(engine)
+    typer.echo("Database emptied and migrated to head.")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the connection URL (for psql use: psql "$(sectormap db url --libpq)")."""
+    typer.echo(database_url().replace("postgresql+psycopg://", "postgresql://"))
+
+
+@db_app.command("migrate")
+def db_migrate(revision: str = "head") -> None:
+    """Migrate the schema up to a revision (default: head)."""
+    engine = get_engine(database_url())
+    check_postgis(engine)
+    migrate.upgrade(engine, revision)
+    typer.echo(f"Schema at {migrate.current_revision(engine)}.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Migrate the schema down to a revision ('base' drops every table)."""
+    engine = get_engine(database_url())
+    migrate.downgrade(engine, revision)
+    typer.echo(f"Schema at {migrate.current_revision(engine)}.")
+
+
+@import_app.command("boundaries")
+def import_boundaries(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    kind: Annotated[BoundaryKind, typer.Option(help="What the areas are.")],
+    code_column: Annotated[str | None, typer.Option(help="Column of area codes.")] = None,
+    name_column: Annotated[str | None, typer.Option(help="Column of area names.")] = None,
+) -> None:
+    """Load boundaries from GeoJSON or GeoPackage (loading the same file twice changes nothing)."""
+    engine = _ready_engine()
+    result = boundaries.import_boundaries(engine, file, kind=kind.value,
+                                          code_column=code_column, name_column=name_column)
+    typer.echo(f"{result.loaded:,} {kind.value} boundaries loaded from {file.name} "
+               f"(code column {result.code_column!r}, name column {result.name_column!r}).")
+
+
+@import_app.command("postcodes")
+def import_postcodes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Load postcodes: OS Code-Point Open CSV (British National Grid) or the ONS postcode
+    directory."""
+    engine = _ready_engine()
+    with TqdmProgress("postcodes") as progress:
+        result = postcodes.import_postcodes(engine, file, progress=progress)
+    typer.echo(f"{result.loaded:,} postcodes loaded from {file.name} ({result.format}); "
+               f"{result.wards_assigned:,} placed in a current ward.")
+
+
+@import_app.command("reference")
+def import_reference() -> None:
+    """Load every boundary and postcode file of the reference-data directory."""
+    engine = _ready_engine()
+    with TqdmProgress("reference data") as progress:
+        loaded = reference.load_reference_data(engine, progress=progress)
+    typer.echo(", ".join(f"{n:,} {what}" for what, n in loaded.items()) or
+               "No reference-data directory: set SECTORMAP_REFERENCE_DIR.")
+
+
+@demo_app.command("load")
+def demo_load(
+    reset: Annotated[bool, typer.Option("--reset", help="Delete existing data first.")] = False,
+    scale: Annotated[float, typer.Option(min=0.01, max=1000, help="Multiplies the business "
+                                                                  "count (1 = 1,200).")] = 1.0,
+    seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same rows).")] = None,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when data is "
+                                                              "already loaded.")] = False,
+) -> None:
+    """Load reference data (when available) and the fictional demo data set."""
+    engine = _ready_engine()
+    settings = get_settings()
+    if if_empty and demo.is_loaded(engine):
+        typer.echo("Demo data already loaded (use --reset to reload).")
+        return
+    with TqdmProgress("demo data") as progress:
+        counts = demo.load(engine, seed=settings.demo_seed if seed is None else seed,
+                           scale=scale, reset=reset, progress=progress)
+    typer.echo(json.dumps(counts))
+    typer.echo(f"Demo data loaded (fictional). Sign in as admin, officer, glaa_officer, "
+               f"hmrc_officer, planner, analyst or viewer with password: {settings.demo_password}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning domain errors into one clear line and exit status 1."""
+    try:
+        app(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except SectormapError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except (typer.Abort, KeyboardInterrupt):
+        raise SystemExit(130) from None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import bindparam
 
 from layers import vocab
+from layers.db import Bind, reading
 from layers.errors import ValidationError
 
 _INSERT = text(
@@ -18,24 +19,41 @@ _INSERT = text(
 ).bindparams(bindparam("detail", type_=JSONB))
 
 
-def record(conn: Connection, *, user_id: int | None, username: str, action: str,
-           object_type: str | None = None, object_id: str | int | None = None,
-           detail: dict[str, Any] | None = None) -> None:
+def record(
+    conn: Connection,
+    *,
+    user_id: int | None,
+    username: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Append one entry, in the caller's transaction (so it commits with the action it records)."""
     if action not in vocab.AUDIT_ACTIONS:
         raise ValidationError(f"unknown audit action {action!r}")
-    conn.execute(_INSERT, {
-        "user_id": user_id, "username": username, "action": action, "object_type": object_type,
-        "object_id": None if object_id is None else str(object_id), "detail": detail or {},
-    })
+    conn.execute(
+        _INSERT,
+        {
+            "user_id": user_id,
+            "username": username,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "detail": detail or {},
+        },
+    )
 
 
-def recent(engine: Engine, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:
+def recent(bind: Bind, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:
     """The newest entries first, optionally of one action."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         return pd.read_sql(
-            text("SELECT at, username, action, object_type, object_id, detail::text AS detail "
-                 "FROM audit_log WHERE (CAST(:action AS text) IS NULL OR action = :action) "
-                 "ORDER BY at DESC, id DESC LIMIT :limit"),
-            conn, params={"action": action, "limit": limit},
+            text(
+                "SELECT at, username, action, object_type, object_id, detail::text AS detail "
+                "FROM audit_log WHERE (CAST(:action AS text) IS NULL OR action = :action) "
+                "ORDER BY at DESC, id DESC LIMIT :limit"
+            ),
+            conn,
+            params={"action": action, "limit": limit},
         )

@@ -11,9 +11,10 @@ import geopandas as gpd
 import pyogrio
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from layers import vocab
+from layers.db import Bind, reading, transaction
 from layers.errors import ValidationError
 from layers.postcodes import assign_wards
 
@@ -42,7 +43,8 @@ def _detect(columns: list[str], given: str | None, exact: str, suffix: str, file
         return candidates[0]
     option = "--code-column" if exact == "code" else "--name-column"
     raise ValidationError(
-        f"cannot tell which column holds the area {exact}s (found {columns}); name it with {option}",
+        f"cannot tell which column holds the area {exact}s (found {columns}); "
+        f"name it with {option}",
         file=file,
     )
 
@@ -74,8 +76,9 @@ def read_boundaries(
     if frame.empty:
         raise ValidationError("has no features", file=file)
     if frame.crs is None:
-        raise ValidationError("has no coordinate reference system; give it one (e.g. EPSG:27700)",
-                              file=file)
+        raise ValidationError(
+            "has no coordinate reference system; give it one (e.g. EPSG:27700)", file=file
+        )
     columns = [c for c in frame.columns if c != "geometry"]
     code_col = _detect(columns, code_column, "code", "CD", file)
     name_col = _detect(columns, name_column, "name", "NM", file)
@@ -89,24 +92,30 @@ def read_boundaries(
             raise ValidationError("the feature has no geometry", file=file, row=row)
         multi, fixed = _as_multipolygon(geometry)
         if multi is None:
-            raise ValidationError(f"the geometry is a {geometry.geom_type}, not a polygon",
-                                  file=file, row=row)
+            raise ValidationError(
+                f"the geometry is a {geometry.geom_type}, not a polygon", file=file, row=row
+            )
         repaired += fixed
         geometries.append(multi)
     duplicated = codes[codes.duplicated()]
     if not duplicated.empty:
         row = int(duplicated.index[0]) + 1
-        raise ValidationError(f"area code {duplicated.iloc[0]!r} appears more than once",
-                              file=file, row=row, column=code_col)
+        raise ValidationError(
+            f"area code {duplicated.iloc[0]!r} appears more than once",
+            file=file,
+            row=row,
+            column=code_col,
+        )
     result = gpd.GeoDataFrame(
         {"code": codes, "name": frame[name_col].astype("string").str.strip()},
-        geometry=geometries, crs=4326,
+        geometry=geometries,
+        crs=4326,
     )
     return result, repaired, code_col, name_col
 
 
 def import_boundaries(
-    engine: Engine,
+    bind: Bind,
     path: Path,
     *,
     kind: str,
@@ -117,21 +126,28 @@ def import_boundaries(
     """Load a boundary file as areas of ``kind``; an area already loaded (same kind and code) is
     replaced, so loading a file twice changes nothing. All or nothing: one transaction."""
     if kind not in vocab.BOUNDARY_KINDS:
-        raise ValidationError(f"unknown boundary kind {kind!r}; use one of "
-                              f"{', '.join(vocab.BOUNDARY_KINDS)}")
+        raise ValidationError(
+            f"unknown boundary kind {kind!r}; use one of {', '.join(vocab.BOUNDARY_KINDS)}"
+        )
     frame, repaired, code_col, name_col = read_boundaries(
         path, code_column=code_column, name_column=name_column
     )
     rows = [
-        {"kind": kind, "code": code, "name": name, "wkb": shapely.to_wkb(geom, hex=True),
-         "source": source or path.name}
+        {
+            "kind": kind,
+            "code": code,
+            "name": name,
+            "wkb": shapely.to_wkb(geom, hex=True),
+            "source": source or path.name,
+        }
         for code, name, geom in zip(frame["code"], frame["name"], frame.geometry, strict=True)
     ]
-    with engine.begin() as conn:
+    with transaction(bind) as conn:
         conn.execute(
             text(
                 "INSERT INTO boundary (kind, code, name, geom, source) "
-                "VALUES (:kind, :code, :name, ST_SetSRID(ST_GeomFromWKB(decode(:wkb, 'hex')), 4326),"
+                "VALUES (:kind, :code, :name, "
+                "ST_SetSRID(ST_GeomFromWKB(decode(:wkb, 'hex')), 4326),"
                 " :source) "
                 "ON CONFLICT (kind, code) DO UPDATE SET name = EXCLUDED.name, geom = EXCLUDED.geom,"
                 " source = EXCLUDED.source, loaded_at = now()"
@@ -140,21 +156,25 @@ def import_boundaries(
         )
         if kind == "ward":
             assign_wards(conn)
-    log.info("%s %s boundaries loaded from %s (%s repaired)", f"{len(rows):,}", kind, path.name,
-             repaired)
+    log.info(
+        "%s %s boundaries loaded from %s (%s repaired)", f"{len(rows):,}", kind, path.name, repaired
+    )
     return BoundaryImport(len(rows), repaired, code_col, name_col)
 
 
-def load_boundary_frame(engine: Engine, kind: str) -> gpd.GeoDataFrame:
+def load_boundary_frame(bind: Bind, kind: str) -> gpd.GeoDataFrame:
     """All boundaries of one kind, as a GeoDataFrame in WGS84 (columns code, name, geometry)."""
-    return gpd.read_postgis(
-        text("SELECT code, name, geom FROM boundary WHERE kind = :kind ORDER BY name"),
-        engine, geom_col="geom", params={"kind": kind},
-    ).rename_geometry("geometry")
+    with reading(bind) as conn:
+        return gpd.read_postgis(
+            text("SELECT code, name, geom FROM boundary WHERE kind = :kind ORDER BY name"),
+            conn,
+            geom_col="geom",
+            params={"kind": kind},
+        ).rename_geometry("geometry")
 
 
-def boundary_counts(engine: Engine) -> dict[str, int]:
+def boundary_counts(bind: Bind) -> dict[str, int]:
     """How many boundaries of each kind are loaded."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         rows = conn.execute(text("SELECT kind, count(*) FROM boundary GROUP BY kind"))
         return {kind: int(n) for kind, n in rows}

@@ -29,7 +29,7 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for start in range(0, len(frame), BLOCK_ROWS):
             buffer = io.StringIO()
-            frame.iloc[start:start + BLOCK_ROWS].to_csv(
+            frame.iloc[start : start + BLOCK_ROWS].to_csv(
                 buffer, header=False, index=False, na_rep="\\N"
             )
             copy.write(buffer.getvalue())

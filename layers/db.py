@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from layers.errors import DatabaseUnavailableError
@@ -33,7 +35,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def check_postgis(engine: Engine) -> str:
-    """Return the PostGIS version, or raise a clear error when the database or PostGIS is missing."""
+    """Return the PostGIS version; raise a clear error when the database or PostGIS is missing."""
     where = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
@@ -48,3 +50,30 @@ def check_postgis(engine: Engine) -> str:
             f"The database at {where} has no PostGIS. Run 'CREATE EXTENSION postgis;' in it "
             "as a superuser (and pg_trgm, btree_gist), then try again."
         ) from exc
+
+
+#: What layer functions take: an Engine (they open their own transaction) or a Connection
+#: (they join the caller's transaction, inside a savepoint, and never commit behind its back).
+Bind = Engine | Connection
+
+
+@contextmanager
+def transaction(bind: Bind) -> Iterator[Connection]:
+    """A connection in a transaction: committed at the end for an Engine; a savepoint within the
+    caller's transaction for a Connection (rolled back alone if the block fails)."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            yield conn
+    else:
+        with bind.begin_nested():
+            yield bind
+
+
+@contextmanager
+def reading(bind: Bind) -> Iterator[Connection]:
+    """A connection to read with (the caller's, when given one)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            yield conn
+    else:
+        yield bind

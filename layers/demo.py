@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
 from layers import audit, demo_data, reference, users
 from layers.bulk import copy_frame, pg_array
+from layers.db import Bind, reading, transaction
 from layers.errors import ValidationError
 from layers.progress import Progress, no_progress
 from layers.settings import get_settings
@@ -19,19 +20,32 @@ from layers.settings import get_settings
 log = logging.getLogger(__name__)
 
 #: Tables the demo fills, children first (the order a reset empties them in).
-DEMO_TABLES = ("report_visit", "report_clearance", "referral", "visit", "report", "tenancy",
-               "business_source", "business", "unit", "site", "focus_area", "demo_run")
+DEMO_TABLES = (
+    "report_visit",
+    "report_clearance",
+    "referral",
+    "visit",
+    "report",
+    "tenancy",
+    "business_source",
+    "business",
+    "unit",
+    "site",
+    "focus_area",
+    "demo_run",
+)
 
 
-def is_loaded(engine: Engine) -> bool:
+def is_loaded(bind: Bind) -> bool:
     """True when a demo data set has been loaded."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM demo_run)")).scalar_one())
 
 
 def _ewkb(geometries: Any) -> np.ndarray:
-    return shapely.to_wkb(shapely.set_srid(np.asarray(geometries, dtype=object), 4326), hex=True,
-                          include_srid=True)
+    return shapely.to_wkb(
+        shapely.set_srid(np.asarray(geometries, dtype=object), 4326), hex=True, include_srid=True
+    )
 
 
 def _points(frame: pd.DataFrame) -> np.ndarray:
@@ -46,10 +60,13 @@ def _cluster_postcodes(conn: Connection) -> dict[str, pd.DataFrame]:
     frames = {}
     for cluster in demo_data.CLUSTERS:
         frames[cluster.key] = pd.read_sql(
-            text("SELECT postcode, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM postcode "
-                 "WHERE ST_DWithin(geom::geography, ST_MakePoint(:lon, :lat)::geography, :r) "
-                 "ORDER BY postcode"),
-            conn, params={"lon": cluster.lon, "lat": cluster.lat, "r": cluster.radius_m},
+            text(
+                "SELECT postcode, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM postcode "
+                "WHERE ST_DWithin(geom::geography, ST_MakePoint(:lon, :lat)::geography, :r) "
+                "ORDER BY postcode"
+            ),
+            conn,
+            params={"lon": cluster.lon, "lat": cluster.lat, "r": cluster.radius_m},
         )
     return frames
 
@@ -57,39 +74,65 @@ def _cluster_postcodes(conn: Connection) -> dict[str, pd.DataFrame]:
 def _create_users(conn: Connection) -> dict[str, int]:
     password = get_settings().demo_password
     return {
-        username: users.upsert_user(conn, username=username, full_name=full_name, role=role,
-                                    agency_code=agency, password=password,
-                                    cleared_restricted=cleared)
+        username: users.upsert_user(
+            conn,
+            username=username,
+            full_name=full_name,
+            role=role,
+            agency_code=agency,
+            password=password,
+            cleared_restricted=cleared,
+        )
         for username, full_name, role, agency, cleared in demo_data.DEMO_USERS
     }
 
 
-def _copy_all(conn: Connection, data: demo_data.DemoData, progress: Progress, step: int,
-              total: int) -> None:
+def _copy_all(
+    conn: Connection, data: demo_data.DemoData, progress: Progress, step: int, total: int
+) -> None:
     sites = data.sites.assign(geom=_ewkb(data.sites["geom"]), is_demo=True)
     businesses = data.businesses.assign(
-        geom=_points(data.businesses), is_demo=True,
+        geom=_points(data.businesses),
+        is_demo=True,
         sic_codes=_arrays(data.businesses["sic_codes"]),
         accreditations=_arrays(data.businesses["accreditations"]),
     ).drop(columns=["lon", "lat", "cluster"])
     visits = data.visits.assign(agencies=_arrays(data.visits["agencies"]), is_demo=True)
     reports = data.reports.assign(geom=_points(data.reports), is_demo=True).drop(
-        columns=["lon", "lat"])
+        columns=["lon", "lat"]
+    )
     focus = data.focus_areas.assign(geom=_ewkb(data.focus_areas["geom"]), is_demo=True)
-    for table, frame in (("site", sites), ("unit", data.units), ("business", businesses),
-                         ("business_source", data.business_sources), ("tenancy", data.tenancies),
-                         ("visit", visits), ("report", reports),
-                         ("report_visit", data.report_visits), ("focus_area", focus)):
+    for table, frame in (
+        ("site", sites),
+        ("unit", data.units),
+        ("business", businesses),
+        ("business_source", data.business_sources),
+        ("tenancy", data.tenancies),
+        ("visit", visits),
+        ("report", reports),
+        ("report_visit", data.report_visits),
+        ("focus_area", focus),
+    ):
         progress(step, total, f"{len(frame):,} {table} rows")
         copy_frame(conn, table, frame)
         step += 1
     for table in ("site", "unit", "business", "tenancy", "visit", "report", "focus_area"):
-        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                          f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
+        )
 
 
-def load(engine: Engine, *, seed: int, scale: float = 1.0, reset: bool = False,
-         progress: Progress = no_progress) -> dict[str, int]:
+def load(
+    bind: Bind,
+    *,
+    seed: int,
+    scale: float = 1.0,
+    reset: bool = False,
+    progress: Progress = no_progress,
+) -> dict[str, int]:
     """Load reference data (when the directory exists) and the fictional demo data.
 
     With ``reset`` the demo's tables are emptied first; without it, loading into a database that
@@ -98,36 +141,61 @@ def load(engine: Engine, *, seed: int, scale: float = 1.0, reset: bool = False,
     """
     total = 14
     progress(0, total, "reference data")
-    reference.load_reference_data(engine)
-    with engine.begin() as conn:
+    reference.load_reference_data(bind)
+    with transaction(bind) as conn:
         if reset:
             conn.execute(text(f"TRUNCATE {', '.join(DEMO_TABLES)} RESTART IDENTITY"))
         elif conn.execute(text("SELECT EXISTS (SELECT 1 FROM business)")).scalar_one():
-            raise ValidationError("the database already has businesses; load the demo with "
-                                  "--reset to replace them")
+            raise ValidationError(
+                "the database already has businesses; load the demo with --reset to replace them"
+            )
         progress(1, total, "demo users")
         ids = _create_users(conn)
         progress(2, total, "generating")
         data = demo_data.generate(
-            seed, scale, _cluster_postcodes(conn),
-            officer_ids={"COUNCIL": ids["officer"], "GLAA": ids["glaa_officer"],
-                         "HMRC": ids["hmrc_officer"]},
+            seed,
+            scale,
+            _cluster_postcodes(conn),
+            officer_ids={
+                "COUNCIL": ids["officer"],
+                "GLAA": ids["glaa_officer"],
+                "HMRC": ids["hmrc_officer"],
+            },
             planner_id=ids["planner"],
         )
         _copy_all(conn, data, progress, 3, total)
-        counts = {"businesses": len(data.businesses), "sites": len(data.sites),
-                  "units": len(data.units), "tenancies": len(data.tenancies),
-                  "visits": len(data.visits), "reports": len(data.reports),
-                  "focus_areas": len(data.focus_areas), "users": len(ids)}
+        counts = {
+            "businesses": len(data.businesses),
+            "sites": len(data.sites),
+            "units": len(data.units),
+            "tenancies": len(data.tenancies),
+            "visits": len(data.visits),
+            "reports": len(data.reports),
+            "focus_areas": len(data.focus_areas),
+            "users": len(ids),
+        }
         conn.execute(
-            text("INSERT INTO demo_run (seed, scale, population_size, hidden_share, counts) "
-                 "VALUES (:seed, :scale, :population, :hidden, CAST(:counts AS jsonb))"),
-            {"seed": seed, "scale": scale, "population": data.population_size,
-             "hidden": round(data.hidden_share, 4), "counts": pd.Series(counts).to_json()},
+            text(
+                "INSERT INTO demo_run (seed, scale, population_size, hidden_share, counts) "
+                "VALUES (:seed, :scale, :population, :hidden, CAST(:counts AS jsonb))"
+            ),
+            {
+                "seed": seed,
+                "scale": scale,
+                "population": data.population_size,
+                "hidden": round(data.hidden_share, 4),
+                "counts": pd.Series(counts).to_json(),
+            },
         )
-        audit.record(conn, user_id=None, username="sectormap demo", action="import",
-                     object_type="demo", detail={"seed": seed, "scale": scale, **counts})
-    with engine.connect() as conn:
+        audit.record(
+            conn,
+            user_id=None,
+            username="sectormap demo",
+            action="import",
+            object_type="demo",
+            detail={"seed": seed, "scale": scale, **counts},
+        )
+    with reading(bind) as conn:
         conn.execute(text("ANALYZE"))
     progress(total, total, "demo loaded")
     log.info("demo data loaded: %s", ", ".join(f"{v:,} {k}" for k, v in counts.items()))

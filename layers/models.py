@@ -31,7 +31,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from layers import vocab
@@ -39,8 +39,18 @@ from layers import vocab
 SRID = 4326
 #: Tables whose rows are edited by people: they get ``version`` and the ``updated_at`` trigger.
 VERSIONED_TABLES = (
-    "agency", "app_user", "site", "unit", "business", "tenancy", "visit", "report", "referral",
-    "focus_area", "official_figure", "column_mapping",
+    "agency",
+    "app_user",
+    "site",
+    "unit",
+    "business",
+    "tenancy",
+    "visit",
+    "report",
+    "referral",
+    "focus_area",
+    "official_figure",
+    "column_mapping",
 )
 
 
@@ -73,7 +83,7 @@ class Timestamped:
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declarative passes the class
+    def __mapper_args__(cls) -> dict[str, Any]:
         # The version is bumped by a database trigger; the ORM compares and reads it back.
         return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
@@ -136,8 +146,11 @@ class Postcode(Base):
             "postcode ~ '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$'", name="ck_postcode_format"
         ),
         _lonlat("geom", "postcode"),
-        Index("ix_postcode_sector", text("split_part(postcode, ' ', 1)"),
-              text("left(split_part(postcode, ' ', 2), 1)")),
+        Index(
+            "ix_postcode_sector",
+            text("split_part(postcode, ' ', 1)"),
+            text("left(split_part(postcode, ' ', 2), 1)"),
+        ),
     )
     postcode: Mapped[str] = mapped_column(String(8), primary_key=True)
     geom: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=SRID))
@@ -155,8 +168,12 @@ class Site(Timestamped, Base):
     __table_args__ = (
         _valid("geom", "site"),
         CheckConstraint("floors BETWEEN 1 AND 60", name="ck_site_floors"),
-        Index("ix_site_name_trgm", "name", postgresql_using="gin",
-              postgresql_ops={"name": "gin_trgm_ops"}),
+        Index(
+            "ix_site_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -209,16 +226,24 @@ class Business(Timestamped, Base):
             "AND employees_estimate <= employees_high)",
             name="ck_business_employees_range",
         ),
-        CheckConstraint("employees_estimate IS NULL OR employees_estimate >= 0",
-                        name="ck_business_employees"),
+        CheckConstraint(
+            "employees_estimate IS NULL OR employees_estimate >= 0", name="ck_business_employees"
+        ),
         CheckConstraint("unit_id IS NULL OR site_id IS NOT NULL", name="ck_business_unit_site"),
-        CheckConstraint("last_seen IS NULL OR first_seen IS NULL OR last_seen >= first_seen",
-                        name="ck_business_seen"),
-        ForeignKeyConstraint(["unit_id", "site_id"], ["unit.id", "unit.site_id"],
-                             name="fk_business_unit_site"),
+        CheckConstraint(
+            "last_seen IS NULL OR first_seen IS NULL OR last_seen >= first_seen",
+            name="ck_business_seen",
+        ),
+        ForeignKeyConstraint(
+            ["unit_id", "site_id"], ["unit.id", "unit.site_id"], name="fk_business_unit_site"
+        ),
         _lonlat("geom", "business"),
-        Index("ix_business_name_trgm", "name", postgresql_using="gin",
-              postgresql_ops={"name": "gin_trgm_ops"}),
+        Index(
+            "ix_business_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
         Index("ix_business_postcode", "postcode"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -293,8 +318,9 @@ class Visit(Timestamped, Base):
         CheckConstraint(vocab.sql_in("outcome", vocab.VISIT_OUTCOMES), name="ck_visit_outcome"),
         CheckConstraint(vocab.sql_subset("agencies", vocab.AGENCIES), name="ck_visit_agencies"),
         CheckConstraint("workers_present IS NULL OR workers_present >= 0", name="ck_visit_workers"),
-        CheckConstraint("follow_up_date IS NULL OR follow_up_date >= visit_date",
-                        name="ck_visit_follow_up"),
+        CheckConstraint(
+            "follow_up_date IS NULL OR follow_up_date >= visit_date", name="ck_visit_follow_up"
+        ),
         CheckConstraint(
             "coalesce(score_pay_hours, 0) BETWEEN 0 AND 30 "
             "AND coalesce(score_health_safety, 0) BETWEEN 0 AND 30 "
@@ -332,10 +358,12 @@ class Report(Timestamped, Base):
 
     __tablename__ = "report"
     __table_args__ = (
-        CheckConstraint(vocab.sql_in("source_type", vocab.REPORT_SOURCE_TYPES),
-                        name="ck_report_source_type"),
-        CheckConstraint(vocab.sql_in("category", vocab.REPORT_CATEGORIES),
-                        name="ck_report_category"),
+        CheckConstraint(
+            vocab.sql_in("source_type", vocab.REPORT_SOURCE_TYPES), name="ck_report_source_type"
+        ),
+        CheckConstraint(
+            vocab.sql_in("category", vocab.REPORT_CATEGORIES), name="ck_report_category"
+        ),
         CheckConstraint(vocab.sql_in("status", vocab.REPORT_STATUSES), name="ck_report_status"),
         CheckConstraint(
             "source_evaluation IS NULL OR "
@@ -347,8 +375,9 @@ class Report(Timestamped, Base):
             + vocab.sql_in("intelligence_assessment", vocab.INTELLIGENCE_ASSESSMENTS),
             name="ck_report_intelligence_assessment",
         ),
-        CheckConstraint(vocab.sql_in("handling_code", vocab.HANDLING_CODES),
-                        name="ck_report_handling_code"),
+        CheckConstraint(
+            vocab.sql_in("handling_code", vocab.HANDLING_CODES), name="ck_report_handling_code"
+        ),
         CheckConstraint(
             "handling_code = 'P' OR length(trim(handling_conditions)) > 0",
             name="ck_report_conditions",
@@ -362,8 +391,10 @@ class Report(Timestamped, Base):
             "business_id IS NOT NULL OR site_id IS NOT NULL OR geom IS NOT NULL",
             name="ck_report_subject",
         ),
-        CheckConstraint(vocab.sql_in("location_precision", vocab.LOCATION_PRECISIONS),
-                        name="ck_report_location_precision"),
+        CheckConstraint(
+            vocab.sql_in("location_precision", vocab.LOCATION_PRECISIONS),
+            name="ck_report_location_precision",
+        ),
         _lonlat("geom", "report"),
         Index("ix_report_received", "received_date"),
     )
@@ -419,10 +450,10 @@ class Referral(Timestamped, Base):
 
     __tablename__ = "referral"
     __table_args__ = (
-        CheckConstraint("visit_id IS NOT NULL OR report_id IS NOT NULL",
-                        name="ck_referral_subject"),
-        CheckConstraint(vocab.sql_in("status", vocab.REFERRAL_STATUSES),
-                        name="ck_referral_status"),
+        CheckConstraint(
+            "visit_id IS NOT NULL OR report_id IS NOT NULL", name="ck_referral_subject"
+        ),
+        CheckConstraint(vocab.sql_in("status", vocab.REFERRAL_STATUSES), name="ck_referral_status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"))
@@ -442,8 +473,10 @@ class FocusArea(Timestamped, Base):
     __table_args__ = (
         _valid("geom", "focus_area"),
         CheckConstraint(vocab.sql_in("priority", vocab.PRIORITIES), name="ck_focus_area_priority"),
-        CheckConstraint("period_end IS NULL OR period_start IS NULL OR period_end >= period_start",
-                        name="ck_focus_area_period"),
+        CheckConstraint(
+            "period_end IS NULL OR period_start IS NULL OR period_end >= period_start",
+            name="ck_focus_area_period",
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
@@ -525,4 +558,3 @@ class DemoRun(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
-

@@ -17,9 +17,10 @@ from typing import IO
 
 import pandas as pd
 from pyproj import Transformer
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
 from layers.bulk import copy_frame
+from layers.db import Bind, reading, transaction
 from layers.errors import ValidationError
 from layers.progress import Progress, no_progress
 
@@ -71,25 +72,35 @@ def detect_format(path: Path) -> str:
     raise ValidationError(
         "is neither OS Code-Point Open (no header, 10 columns, a postcode first) nor the ONS "
         f"postcode directory (a header with pcds); its first line has {len(first)} columns",
-        file=path.name, row=1,
+        file=path.name,
+        row=1,
     )
 
 
 def _codepoint_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
-    reader = pd.read_csv(handle, header=None, names=CODEPOINT_COLUMNS, dtype="string",
-                         chunksize=_CHUNK_ROWS, encoding="latin-1")
+    reader = pd.read_csv(
+        handle,
+        header=None,
+        names=CODEPOINT_COLUMNS,
+        dtype="string",
+        chunksize=_CHUNK_ROWS,
+        encoding="latin-1",
+    )
     for chunk in reader:
         eastings = pd.to_numeric(chunk["EA"], errors="coerce")
         northings = pd.to_numeric(chunk["NO"], errors="coerce")
         lon, lat = _BNG_TO_WGS84.transform(eastings.to_numpy(float), northings.to_numpy(float))
         has_point = (eastings > 0) & (northings > 0)
-        yield pd.DataFrame({
-            "postcode": normalise_postcodes(chunk["PC"]),
-            "lon": lon, "lat": lat,
-            "positional_quality": pd.to_numeric(chunk["PQ"], errors="coerce").astype("Int16"),
-            "district_code": chunk["DC"].replace("", pd.NA),
-            "ward_code_source": chunk["WC"].replace("", pd.NA),
-        })[has_point.to_numpy()]
+        yield pd.DataFrame(
+            {
+                "postcode": normalise_postcodes(chunk["PC"]),
+                "lon": lon,
+                "lat": lat,
+                "positional_quality": pd.to_numeric(chunk["PQ"], errors="coerce").astype("Int16"),
+                "district_code": chunk["DC"].replace("", pd.NA),
+                "ward_code_source": chunk["WC"].replace("", pd.NA),
+            }
+        )[has_point.to_numpy()]
 
 
 def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
@@ -98,74 +109,102 @@ def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
         chunk.columns = [c.strip().lower() for c in chunk.columns]
         missing = {"lat", "long"} - set(chunk.columns)
         if missing:
-            raise ValidationError(f"the ONS postcode directory has no {sorted(missing)} column",
-                                  file=Path(handle.name).name, row=1)
+            raise ValidationError(
+                f"the ONS postcode directory has no {sorted(missing)} column",
+                file=Path(handle.name).name,
+                row=1,
+            )
         postcode_col = "pcds" if "pcds" in chunk.columns else "pcd"
         lat = pd.to_numeric(chunk["lat"], errors="coerce")
         lon = pd.to_numeric(chunk["long"], errors="coerce")
         live = chunk["doterm"].isna() if "doterm" in chunk.columns else True
         has_point = lat.between(49, 61) & lon.between(-9, 3) & live
-        yield pd.DataFrame({
-            "postcode": normalise_postcodes(chunk[postcode_col]),
-            "lon": lon, "lat": lat,
-            "positional_quality": pd.to_numeric(chunk.get("osgrdind"), errors="coerce")
-            .astype("Int16") if "osgrdind" in chunk.columns else pd.NA,
-            "district_code": chunk.get("oslaua", pd.Series(pd.NA, index=chunk.index)),
-            "ward_code_source": chunk.get("osward", pd.Series(pd.NA, index=chunk.index)),
-        })[has_point.to_numpy()]
+        yield pd.DataFrame(
+            {
+                "postcode": normalise_postcodes(chunk[postcode_col]),
+                "lon": lon,
+                "lat": lat,
+                "positional_quality": pd.to_numeric(chunk.get("osgrdind"), errors="coerce").astype(
+                    "Int16"
+                )
+                if "osgrdind" in chunk.columns
+                else pd.NA,
+                "district_code": chunk.get("oslaua", pd.Series(pd.NA, index=chunk.index)),
+                "ward_code_source": chunk.get("osward", pd.Series(pd.NA, index=chunk.index)),
+            }
+        )[has_point.to_numpy()]
 
 
-def import_postcodes(engine: Engine, path: Path, *, progress: Progress = no_progress
-                     ) -> PostcodeImport:
+def import_postcodes(bind: Bind, path: Path, *, progress: Progress = no_progress) -> PostcodeImport:
     """Load a postcode file (format detected); a postcode loaded before is updated, never
     duplicated. All or nothing: one transaction. Returns the counts."""
     fmt = detect_format(path)
     read_chunks = _codepoint_chunks if fmt == "codepoint" else _onspd_chunks
     total_bytes = max(path.stat().st_size, 1)
     loaded = skipped = 0
-    with engine.begin() as conn, path.open("rb") as handle:
-        conn.execute(text(
-            "CREATE TEMP TABLE postcode_load (postcode text, lon float8, lat float8, "
-            "positional_quality smallint, district_code text, ward_code_source text) "
-            "ON COMMIT DROP"))
+    with transaction(bind) as conn, path.open("rb") as handle:
+        conn.execute(
+            text(
+                "CREATE TEMP TABLE postcode_load (postcode text, lon float8, lat float8, "
+                "positional_quality smallint, district_code text, ward_code_source text) "
+                "ON COMMIT DROP"
+            )
+        )
         for chunk in read_chunks(handle):
             good = chunk.dropna(subset=["postcode"]).drop_duplicates("postcode", keep="last")
             skipped += len(chunk) - len(good)
             loaded += copy_frame(conn, "postcode_load", good)
             progress(min(handle.tell(), total_bytes), total_bytes, f"{loaded:,} postcodes")
-        conn.execute(text(
-            "INSERT INTO postcode (postcode, geom, positional_quality, district_code, "
-            "ward_code_source, source) "
-            "SELECT DISTINCT ON (postcode) postcode, ST_SetSRID(ST_MakePoint(lon, lat), 4326), "
-            "positional_quality, district_code, ward_code_source, :source FROM postcode_load "
-            "ORDER BY postcode "
-            "ON CONFLICT (postcode) DO UPDATE SET geom = EXCLUDED.geom, "
-            "positional_quality = EXCLUDED.positional_quality, "
-            "district_code = EXCLUDED.district_code, ward_code_source = EXCLUDED.ward_code_source, "
-            "source = EXCLUDED.source"), {"source": path.name})
+        conn.execute(
+            text(
+                "INSERT INTO postcode (postcode, geom, positional_quality, district_code, "
+                "ward_code_source, source) "
+                "SELECT DISTINCT ON (postcode) postcode, ST_SetSRID(ST_MakePoint(lon, lat), 4326), "
+                "positional_quality, district_code, ward_code_source, :source FROM postcode_load "
+                "ORDER BY postcode "
+                "ON CONFLICT (postcode) DO UPDATE SET geom = EXCLUDED.geom, "
+                "positional_quality = EXCLUDED.positional_quality, "
+                "district_code = EXCLUDED.district_code, "
+                "ward_code_source = EXCLUDED.ward_code_source, "
+                "source = EXCLUDED.source"
+            ),
+            {"source": path.name},
+        )
         wards = assign_wards(conn)
     progress(total_bytes, total_bytes, f"{loaded:,} postcodes")
-    log.info("%s postcodes loaded from %s (%s format); %s without coordinates or malformed",
-             f"{loaded:,}", path.name, fmt, f"{skipped:,}")
+    log.info(
+        "%s postcodes loaded from %s (%s format); %s without coordinates or malformed",
+        f"{loaded:,}",
+        path.name,
+        fmt,
+        f"{skipped:,}",
+    )
     return PostcodeImport(fmt, loaded, skipped, wards)
 
 
 def assign_wards(conn: Connection) -> int:
     """Set every postcode's current ward by point-in-polygon against the ward boundaries loaded;
     returns how many postcodes lie in a ward."""
-    conn.execute(text(
-        "UPDATE postcode p SET ward_code = NULL WHERE ward_code IS NOT NULL AND NOT EXISTS ("
-        "SELECT 1 FROM boundary w WHERE w.kind = 'ward' AND w.code = p.ward_code "
-        "AND ST_Intersects(w.geom, p.geom))"))
-    conn.execute(text(
-        "UPDATE postcode p SET ward_code = w.code FROM boundary w "
-        "WHERE w.kind = 'ward' AND ST_Intersects(w.geom, p.geom) "
-        "AND p.ward_code IS DISTINCT FROM w.code"))
-    return int(conn.execute(text("SELECT count(*) FROM postcode WHERE ward_code IS NOT NULL"))
-               .scalar_one())
+    conn.execute(
+        text(
+            "UPDATE postcode p SET ward_code = NULL WHERE ward_code IS NOT NULL AND NOT EXISTS ("
+            "SELECT 1 FROM boundary w WHERE w.kind = 'ward' AND w.code = p.ward_code "
+            "AND ST_Intersects(w.geom, p.geom))"
+        )
+    )
+    conn.execute(
+        text(
+            "UPDATE postcode p SET ward_code = w.code FROM boundary w "
+            "WHERE w.kind = 'ward' AND ST_Intersects(w.geom, p.geom) "
+            "AND p.ward_code IS DISTINCT FROM w.code"
+        )
+    )
+    return int(
+        conn.execute(text("SELECT count(*) FROM postcode WHERE ward_code IS NOT NULL")).scalar_one()
+    )
 
 
-def postcode_count(engine: Engine) -> int:
+def postcode_count(bind: Bind) -> int:
     """How many postcodes are loaded."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         return int(conn.execute(text("SELECT count(*) FROM postcode")).scalar_one())

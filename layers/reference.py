@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from layers import boundaries, postcodes
+from layers.db import Bind
 from layers.progress import Progress, no_progress
 from layers.settings import get_settings
 
 #: (relative path, boundary kind, source description) of the boundary files in the pack.
 BOUNDARY_FILES = (
-    ("boundaries/lad_leicestershire.geojson", "district",
-     "ONS Local Authority Districts 2019, generalised"),
+    (
+        "boundaries/lad_leicestershire.geojson",
+        "district",
+        "ONS Local Authority Districts 2019, generalised",
+    ),
     ("boundaries/wards_leicester.geojson", "ward", "ONS Wards 2019, generalised"),
     ("boundaries/msoa_leicester.geojson", "msoa", "ONS MSOA December 2011, generalised clipped"),
     ("boundaries/lsoa_leicester.geojson", "lsoa", "ONS LSOA December 2011, generalised clipped"),
@@ -27,7 +29,7 @@ def reference_dir() -> Path | None:
     return directory if directory is not None and directory.is_dir() else None
 
 
-def load_reference_data(engine: Engine, *, progress: Progress = no_progress) -> dict[str, int]:
+def load_reference_data(bind: Bind, *, progress: Progress = no_progress) -> dict[str, int]:
     """Load every boundary and postcode file the pack has (twice is the same as once).
 
     Wards come before postcodes so that each postcode gets its current ward.
@@ -40,10 +42,10 @@ def load_reference_data(engine: Engine, *, progress: Progress = no_progress) -> 
     loaded: dict[str, int] = {}
     for done, (path, kind, source) in enumerate(steps):
         progress(done, total, f"{kind} boundaries")
-        result = boundaries.import_boundaries(engine, directory / path, kind=kind, source=source)
+        result = boundaries.import_boundaries(bind, directory / path, kind=kind, source=source)
         loaded[f"{kind} boundaries"] = result.loaded
     if (directory / POSTCODE_FILE).exists():
         progress(len(steps), total, "postcodes")
-        loaded["postcodes"] = postcodes.import_postcodes(engine, directory / POSTCODE_FILE).loaded
+        loaded["postcodes"] = postcodes.import_postcodes(bind, directory / POSTCODE_FILE).loaded
     progress(total, total, "reference data loaded")
     return loaded

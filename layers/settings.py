@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     )
     reference_dir: Path | None = Field(default_factory=_default_reference_dir)
     demo_seed: int = 2020
-    demo_password: str = "sectormap-demo"
+    demo_password: str = "sectormap-demo"  # noqa: S105 - the published demo password
     region_bounds: tuple[float, float, float, float] = Field(
         default=(-1.62, 52.38, -0.65, 52.99),
         description="Leicester and Leicestershire, (west, south, east, north) in WGS84.",

@@ -19,10 +19,14 @@ from layers.settings import get_settings
 from scripts import pgcluster
 from scripts.progress import TqdmProgress
 
-app = typer.Typer(help="Sectormap: the textile and garment sector of Leicester and Leicestershire.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-db_app = typer.Typer(help="The database: embedded PostGIS cluster and migrations.",
-                     no_args_is_help=True)
+app = typer.Typer(
+    help="Sectormap: the textile and garment sector of Leicester and Leicestershire.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(
+    help="The database: embedded PostGIS cluster and migrations.", no_args_is_help=True
+)
 import_app = typer.Typer(help="Import reference data.", no_args_is_help=True)
 demo_app = typer.Typer(help="The fictional demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -41,8 +45,9 @@ class BoundaryKind(StrEnum):
 
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(message)s", stream=sys.stderr
+    )
 
 
 def _ready_engine():  # type: ignore[no-untyped-def]
@@ -61,8 +66,10 @@ def _ready_engine():  # type: ignore[no-untyped-def]
 def db_up() -> None:
     """Install (if needed), create and start the embedded PostGIS, then migrate to head."""
     engine = _ready_engine()
-    typer.echo(f"Database ready at {engine.url.render_as_string(hide_password=True)} "
-               f"(schema {migrate.current_revision(engine)}).")
+    typer.echo(
+        f"Database ready at {engine.url.render_as_string(hide_password=True)} "
+        f"(schema {migrate.current_revision(engine)})."
+    )
 
 
 @db_app.command("down")
@@ -78,19 +85,24 @@ def db_status() -> None:
     settings = get_settings()
     if not settings.embedded:
         engine = get_engine(database_url(settings))
-        typer.echo(f"External database (DATABASE_URL), PostGIS {check_postgis(engine)}, "
-                   f"schema {migrate.current_revision(engine)}.")
+        typer.echo(
+            f"External database (DATABASE_URL), PostGIS {check_postgis(engine)}, "
+            f"schema {migrate.current_revision(engine)}."
+        )
         return
     state = pgcluster.status(settings)
-    typer.echo(f"installed: {'yes' if state.installed else 'no'}\n"
-               f"cluster:   {state.directory} ({'created' if state.initialised else 'not created'})\n"
-               f"running:   {'yes, PID ' + str(state.pid) if state.running else 'no'} "
-               f"(port {state.port})")
+    typer.echo(
+        f"installed: {'yes' if state.installed else 'no'}\n"
+        f"cluster:   {state.directory} ({'created' if state.initialised else 'not created'})\n"
+        f"running:   {'yes, PID ' + str(state.pid) if state.running else 'no'} "
+        f"(port {state.port})"
+    )
 
 
 @db_app.command("reset")
-def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm: all data is lost.")] = False
-             ) -> None:
+def db_reset(
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: all data is lost.")] = False,
+) -> None:
     """Empty the database: every table dropped and migrated again from nothing."""
     if not yes:
         raise SectormapError("db reset deletes all data; run it again with --yes to confirm.")
@@ -132,10 +144,13 @@ def import_boundaries(
 ) -> None:
     """Load boundaries from GeoJSON or GeoPackage (loading the same file twice changes nothing)."""
     engine = _ready_engine()
-    result = boundaries.import_boundaries(engine, file, kind=kind.value,
-                                          code_column=code_column, name_column=name_column)
-    typer.echo(f"{result.loaded:,} {kind.value} boundaries loaded from {file.name} "
-               f"(code column {result.code_column!r}, name column {result.name_column!r}).")
+    result = boundaries.import_boundaries(
+        engine, file, kind=kind.value, code_column=code_column, name_column=name_column
+    )
+    typer.echo(
+        f"{result.loaded:,} {kind.value} boundaries loaded from {file.name} "
+        f"(code column {result.code_column!r}, name column {result.name_column!r})."
+    )
 
 
 @import_app.command("postcodes")
@@ -145,8 +160,10 @@ def import_postcodes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
     engine = _ready_engine()
     with TqdmProgress("postcodes") as progress:
         result = postcodes.import_postcodes(engine, file, progress=progress)
-    typer.echo(f"{result.loaded:,} postcodes loaded from {file.name} ({result.format}); "
-               f"{result.wards_assigned:,} placed in a current ward.")
+    typer.echo(
+        f"{result.loaded:,} postcodes loaded from {file.name} ({result.format}); "
+        f"{result.wards_assigned:,} placed in a current ward."
+    )
 
 
 @import_app.command("reference")
@@ -155,18 +172,22 @@ def import_reference() -> None:
     engine = _ready_engine()
     with TqdmProgress("reference data") as progress:
         loaded = reference.load_reference_data(engine, progress=progress)
-    typer.echo(", ".join(f"{n:,} {what}" for what, n in loaded.items()) or
-               "No reference-data directory: set SECTORMAP_REFERENCE_DIR.")
+    typer.echo(
+        ", ".join(f"{n:,} {what}" for what, n in loaded.items())
+        or "No reference-data directory: set SECTORMAP_REFERENCE_DIR."
+    )
 
 
 @demo_app.command("load")
 def demo_load(
     reset: Annotated[bool, typer.Option("--reset", help="Delete existing data first.")] = False,
-    scale: Annotated[float, typer.Option(min=0.01, max=1000, help="Multiplies the business "
-                                                                  "count (1 = 1,200).")] = 1.0,
+    scale: Annotated[
+        float, typer.Option(min=0.01, max=1000, help="Multiplies the business count (1 = 1,200).")
+    ] = 1.0,
     seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same rows).")] = None,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when data is "
-                                                              "already loaded.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when data is already loaded.")
+    ] = False,
 ) -> None:
     """Load reference data (when available) and the fictional demo data set."""
     engine = _ready_engine()
@@ -175,11 +196,18 @@ def demo_load(
         typer.echo("Demo data already loaded (use --reset to reload).")
         return
     with TqdmProgress("demo data") as progress:
-        counts = demo.load(engine, seed=settings.demo_seed if seed is None else seed,
-                           scale=scale, reset=reset, progress=progress)
+        counts = demo.load(
+            engine,
+            seed=settings.demo_seed if seed is None else seed,
+            scale=scale,
+            reset=reset,
+            progress=progress,
+        )
     typer.echo(json.dumps(counts))
-    typer.echo(f"Demo data loaded (fictional). Sign in as admin, officer, glaa_officer, "
-               f"hmrc_officer, planner, analyst or viewer with password: {settings.demo_password}")
+    typer.echo(
+        f"Demo data loaded (fictional). Sign in as admin, officer, glaa_officer, "
+        f"hmrc_officer, planner, analyst or viewer with password: {settings.demo_password}"
+    )
 
 
 def main() -> None:

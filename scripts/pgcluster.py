@@ -149,8 +149,10 @@ def _initialise(bindir: Path, settings: Settings, owner: str | None) -> None:
             _as_owner(
                 [
                     str(bindir / "initdb"),
-                    "-D", str(directory),
-                    "-U", settings.db_superuser,
+                    "-D",
+                    str(directory),
+                    "-U",
+                    settings.db_superuser,
                     f"--pwfile={pwfile}",
                     "--auth-local=trust",
                     "--auth-host=scram-sha-256",
@@ -230,10 +232,16 @@ def start(settings: Settings | None = None) -> None:
         _as_owner(
             [
                 str(bindir / "pg_ctl"),
-                "start", "-w", "-t", "60",
-                "-D", str(settings.cluster_dir),
-                "-l", str(settings.data_dir / "logs" / "postgres.log"),
-                "-o", options,
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(settings.cluster_dir),
+                "-l",
+                str(settings.data_dir / "logs" / "postgres.log"),
+                "-o",
+                options,
             ],
             owner,
         ),
@@ -309,8 +317,9 @@ def create_database(name: str, settings: Settings | None = None, *, fresh: bool 
         autocommit=True,
     ) as conn:
         if fresh:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             log.info("creating database %s", name)

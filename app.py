@@ -1,0 +1,87 @@
+"""Sectormap: the Streamlit entry point. Login, navigation by role, one error handler."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import streamlit as st
+
+from layers import access, vocab
+from layers.errors import AuthenticationError, SectormapError
+from layers.users import authenticate
+from pages import ui
+
+log = logging.getLogger("sectormap.app")
+
+st.set_page_config(page_title="Sectormap", page_icon="🧵", layout="wide")
+
+PAGES = (
+    ("map", "pages/map.py", "Map", ":material/map:"),
+    ("registers", "pages/registers.py", "Businesses & sites", ":material/factory:"),
+    ("visits", "pages/visits.py", "Visits", ":material/directions_walk:"),
+    ("reports", "pages/reports.py", "Reports", ":material/report:"),
+    ("focus_areas", "pages/focus_areas.py", "Focus areas", ":material/crop_free:"),
+    ("sizing", "pages/sizing.py", "Sector sizing", ":material/bar_chart:"),
+    ("export", "pages/export.py", "Export", ":material/download:"),
+    ("admin", "pages/admin.py", "Admin", ":material/admin_panel_settings:"),
+)
+
+
+def login() -> None:
+    """The sign-in form; on success the user is kept in session state as plain values."""
+    st.title("Sectormap")
+    st.write(
+        "The textile and garment sector of Leicester and Leicestershire, for the "
+        "labour-market partnership."
+    )
+    with st.form("login"):
+        username = st.text_input("Username")
+        password = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            user = authenticate(ui.engine(), username, password)
+        except AuthenticationError as exc:
+            st.error(str(exc))
+            return
+        st.session_state["user"] = user.__dict__
+        st.rerun()
+
+
+def sidebar() -> None:
+    """Who is signed in, and the way out."""
+    user = ui.current_user()
+    with st.sidebar:
+        st.markdown(f"**{user.full_name}**  \n{vocab.ROLES[user.role]} · {user.agency_code}")
+        if st.button("Sign out"):
+            st.session_state.clear()
+            st.rerun()
+
+
+def main() -> None:
+    """Route to login or to the pages the user's role may open."""
+    if "user" not in st.session_state:
+        login()
+        return
+    sidebar()
+    role = ui.current_user().role
+    pages = [
+        st.Page(path, title=title, icon=icon, url_path=key)
+        for key, path, title, icon in PAGES
+        if access.can_open(role, key)
+    ]
+    st.navigation(pages).run()
+
+
+try:
+    main()
+except SectormapError as error:
+    st.error(str(error))
+except Exception:
+    reference = uuid.uuid4().hex[:8]
+    log.exception("unexpected error (reference %s)", reference)
+    st.error(
+        f"Something went wrong. The error has been logged with reference {reference}; "
+        "please tell your administrator."
+    )

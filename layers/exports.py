@@ -1,0 +1,68 @@
+"""Exports: files that leave the database, made safe and attributed, and written to the audit log.
+
+Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+return) are neutralised by a leading apostrophe, as OWASP recommends for CSV injection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pandas as pd
+
+from layers import audit, businesses
+from layers.db import Bind, transaction
+from layers.users import User
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """``'=cmd()'`` → ``"'=cmd()"``; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell neutralised."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    return out
+
+
+def business_register_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
+    """The business register as CSV, zipped with an attribution and metadata file; the export is
+    written to the audit log."""
+    frame = neutralise_frame(businesses.register(bind).drop(columns=["id"]))
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    metadata = "\n".join(
+        [
+            "Sectormap export: business register (CSV, UTF-8)",
+            f"Exported by {user.username} ({user.agency_code}) at {when}",
+            f"Rows: {len(frame):,}",
+            "Filters: none",
+            "",
+            "Attribution and licences:",
+            *attribution,
+            "",
+        ]
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("businesses.csv", frame.to_csv(index=False))
+        archive.writestr("ATTRIBUTION.txt", metadata)
+    with transaction(bind) as conn:
+        audit.record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="export",
+            object_type="business",
+            detail={"format": "csv", "rows": len(frame)},
+        )
+    return buffer.getvalue()

@@ -1,0 +1,175 @@
+"""The main map: businesses (clustered in the browser), site footprints, focus areas, boundaries.
+
+Business markers are built by the browser from one compact JSON array (FastMarkerCluster with a
+JavaScript callback drawing canvas circle markers), so 20,000 businesses cost a few hundred
+kilobytes rather than one Python marker object and popup each. Every label is set as text
+(``textContent`` in the browser, ``html.escape`` for tooltips folium renders as HTML).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from folium.plugins import FastMarkerCluster
+
+from mapping import style
+from mapping.assets import use_local_assets
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+# Builds one canvas circle marker per row [lat, lon, colour, name]; the name is set as text.
+_MARKER_CALLBACK = """
+function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: 6, color: '#ffffff', weight: 1, fillColor: row[2], fillOpacity: 0.9
+    });
+    var label = document.createElement('span');
+    label.textContent = row[3];
+    marker.bindTooltip(label);
+    return marker;
+}
+"""
+
+
+def base_map(center: tuple[float, float], *, zoom: int = 13) -> folium.Map:
+    """A map on OpenStreetMap tiles; the vector layers do not depend on them, so the map still
+    works (on a plain background) when tiles cannot load."""
+    m = folium.Map(
+        location=list(center), zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True
+    )
+    folium.TileLayer(
+        OSM_TILES, name="OpenStreetMap", attr=html.escape(style.OSM_ATTRIBUTION), max_zoom=19
+    ).add_to(m)
+    return m
+
+
+def _escaped(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
+    out = frame[[*columns, frame.geometry.name]].copy()
+    for column in columns:
+        out[column] = out[column].map(lambda v: html.escape(str(v)) if pd.notna(v) else "")
+    return out
+
+
+def add_businesses(m: folium.Map, points: pd.DataFrame, *, name: str = "Businesses") -> None:
+    """Businesses as browser-built, clustered circle markers coloured by sector.
+
+    ``points`` has columns lat, lon, sector, name.
+    """
+    colours = points["sector"].map(style.SECTOR_COLOURS).fillna("#666666")
+    rows = list(
+        zip(points["lat"].round(6), points["lon"].round(6), colours, points["name"], strict=True)
+    )
+    FastMarkerCluster(
+        rows,
+        callback=_MARKER_CALLBACK,
+        name=f"{name} ({len(rows):,})",
+        options={"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 18},
+    ).add_to(m)
+
+
+def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
+    """Site footprints, with name and tenant count in the tooltip (escaped)."""
+    if sites.empty:
+        return
+    data = _escaped(
+        sites.assign(
+            tenants=sites["tenants"].astype(str)
+            + " tenants in "
+            + sites["units"].astype(str)
+            + " units"
+        ),
+        ["name", "address", "tenants"],
+    )
+    folium.GeoJson(
+        json.loads(data.to_json()),
+        name=f"Sites ({len(sites):,})",
+        style_function=lambda _: {
+            "color": style.SITE_COLOUR,
+            "weight": 2,
+            "fillColor": style.SITE_COLOUR,
+            "fillOpacity": 0.35,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "address", "tenants"], aliases=["Site", "Address", "Occupancy"]
+        ),
+    ).add_to(m)
+
+
+def add_focus_areas(m: folium.Map, areas: gpd.GeoDataFrame) -> None:
+    """Focus areas as outlined polygons with name and purpose (escaped)."""
+    if areas.empty:
+        return
+    folium.GeoJson(
+        json.loads(_escaped(areas, ["name", "purpose", "priority"]).to_json()),
+        name="Focus areas",
+        style_function=lambda _: {
+            "color": style.FOCUS_COLOUR,
+            "weight": 2,
+            "dashArray": "6 4",
+            "fillColor": style.FOCUS_COLOUR,
+            "fillOpacity": 0.06,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "purpose", "priority"], aliases=["Focus area", "Purpose", "Priority"]
+        ),
+    ).add_to(m)
+
+
+def add_boundaries(
+    m: folium.Map, frame: gpd.GeoDataFrame, *, name: str, colour: str, show: bool = True
+) -> None:
+    """Boundary outlines (no fill) with the area's name as tooltip."""
+    if frame.empty:
+        return
+    folium.GeoJson(
+        json.loads(_escaped(frame, ["name", "code"]).to_json()),
+        name=name,
+        show=show,
+        style_function=lambda _: {
+            "color": colour,
+            "weight": 1.5,
+            "fill": False,
+            "dashArray": "4 3",
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name", "code"], aliases=[name[:-1], "Code"]),
+    ).add_to(m)
+
+
+def build_sector_map(
+    *,
+    center: tuple[float, float],
+    points: pd.DataFrame,
+    sites: gpd.GeoDataFrame,
+    focus_areas: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame,
+    attribution: list[str],
+) -> folium.Map:
+    """The main map with its layers, layer control, legend and attributions."""
+    m = base_map(center)
+    add_boundaries(m, districts, name="Districts", colour=style.DISTRICT_COLOUR)
+    add_boundaries(m, wards, name="Wards", colour=style.WARD_COLOUR, show=False)
+    add_focus_areas(m, focus_areas)
+    add_sites(m, sites)
+    add_businesses(m, points)
+    folium.LayerControl(collapsed=False).add_to(m)
+    style.sector_legend().add_to(m)
+    style.add_attribution(m, attribution)
+    return use_local_assets(m)
+
+
+def focus_area_map(
+    areas: gpd.GeoDataFrame, *, center: tuple[float, float], attribution: list[str]
+) -> folium.Map:
+    """A map of the focus areas alone, zoomed to fit them."""
+    m = base_map(center, zoom=12)
+    add_focus_areas(m, areas)
+    if not areas.empty:
+        west, south, east, north = areas.total_bounds
+        m.fit_bounds([[south, west], [north, east]])
+    style.add_attribution(m, attribution)
+    return use_local_assets(m)

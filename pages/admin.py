@@ -1,0 +1,30 @@
+"""Admin: users and the audit log (read-only here: the log cannot be edited)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from layers import audit, exports, users, vocab
+from pages import ui
+
+st.title("Admin")
+users_tab, audit_tab = st.tabs(["Users", "Audit log"])
+with users_tab:
+    frame = pd.DataFrame(users.list_users(ui.engine()))
+    frame["role"] = frame["role"].map(vocab.ROLES)
+    st.dataframe(frame, hide_index=True, use_container_width=True)
+with audit_tab:
+    action = st.selectbox(
+        "Action",
+        [None, *vocab.AUDIT_ACTIONS],
+        format_func=lambda a: "All actions" if a is None else vocab.AUDIT_ACTIONS[a],
+    )
+    log = audit.recent(ui.engine(), action=action)
+    st.dataframe(log, hide_index=True, use_container_width=True, height=480)
+    st.download_button(
+        "Download as CSV",
+        exports.neutralise_frame(log).to_csv(index=False),
+        file_name="sectormap-audit-log.csv",
+        mime="text/csv",
+    )

@@ -1,0 +1,51 @@
+"""Shared pieces of the Streamlit pages: the engine, the signed-in user, attributions."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from layers import attribution, boundaries, businesses, postcodes
+from layers.db import check_postgis, database_url, get_engine
+from layers.users import User
+
+
+@st.cache_resource
+def engine() -> Engine:
+    """The database engine of this server process (checked for PostGIS once)."""
+    connected = get_engine(database_url())
+    check_postgis(connected)
+    return connected
+
+
+def current_user() -> User:
+    """The signed-in user (the app shell guarantees there is one before any page runs)."""
+    return User(**st.session_state["user"])
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def attribution_lines(*, short: bool = False) -> list[str]:
+    """Attribution lines for the data in this database (``short`` for a map's corner)."""
+    counts = boundaries.boundary_counts(engine())
+    return attribution.lines(
+        demo=businesses.has_demo_data(engine()),
+        boundaries=bool(counts.get("district") or counts.get("ward")),
+        statistical_areas=bool(counts.get("msoa") or counts.get("lsoa")),
+        postcodes=postcodes.postcode_count(engine()) > 0,
+        osm=True,
+        short=short,
+    )
+
+
+def show_attribution() -> None:
+    """Attribution lines under a map or table."""
+    st.caption("  \n".join(attribution_lines()))
+
+
+def demo_banner() -> None:
+    """Say plainly that the data shown is fictional, when it is."""
+    if businesses.has_demo_data(engine()):
+        st.info(
+            "Demo data: every business, site, visit and report here is **fictional**.",
+            icon=":material/info:",
+        )

@@ -291,7 +291,7 @@ def _footprint(lon: float, lat: float, length: float, width: float, angle: float
     rect = affinity.rotate(
         box(x - length / 2, y - width / 2, x + length / 2, y + width / 2), angle, origin="center"
     )
-    return MultiPolygon([shapely.ops.transform(TO_WGS84.transform, rect)])
+    return MultiPolygon([shapely.transform(rect, TO_WGS84.transform, interleaved=False)])
 
 
 def _names(rng: np.random.Generator, activities: np.ndarray, limited: np.ndarray) -> np.ndarray:
@@ -834,7 +834,11 @@ def _focus_areas(planner_id: int | None) -> pd.DataFrame:
     def buffer(lon: float, lat: float, metres: float) -> MultiPolygon:
         x, y = TO_BNG.transform(lon, lat)
         return MultiPolygon(
-            [shapely.ops.transform(TO_WGS84.transform, Point(x, y).buffer(metres, 32))]
+            [
+                shapely.transform(
+                    Point(x, y).buffer(metres, 32), TO_WGS84.transform, interleaved=False
+                )
+            ]
         )
 
     road = shapely.LineString(
@@ -844,7 +848,9 @@ def _focus_areas(planner_id: int | None) -> pd.DataFrame:
             TO_BNG.transform(-1.1215, 52.6625),
         ]
     )
-    belgrave = MultiPolygon([shapely.ops.transform(TO_WGS84.transform, road.buffer(260))])
+    belgrave = MultiPolygon(
+        [shapely.transform(road.buffer(260), TO_WGS84.transform, interleaved=False)]
+    )
     rows = [
         (
             "North Evington and East Park Road",

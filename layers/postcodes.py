@@ -146,8 +146,7 @@ def import_postcodes(bind: Bind, path: Path, *, progress: Progress = no_progress
         conn.execute(
             text(
                 "CREATE TEMP TABLE postcode_load (postcode text, lon float8, lat float8, "
-                "positional_quality smallint, district_code text, ward_code_source text) "
-                "ON COMMIT DROP"
+                "positional_quality smallint, district_code text, ward_code_source text)"
             )
         )
         for chunk in read_chunks(handle):
@@ -170,6 +169,7 @@ def import_postcodes(bind: Bind, path: Path, *, progress: Progress = no_progress
             ),
             {"source": path.name},
         )
+        conn.execute(text("DROP TABLE postcode_load"))
         wards = assign_wards(conn)
     progress(total_bytes, total_bytes, f"{loaded:,} postcodes")
     log.info(

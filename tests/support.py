@@ -1,0 +1,48 @@
+"""Helpers for tests that need a database of their own on the test server."""
+
+from __future__ import annotations
+
+import os
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import create_engine, make_url, text
+
+from layers.db import database_url
+from layers.settings import get_settings
+from scripts import pgcluster
+
+
+def worker() -> str:
+    """This pytest-xdist worker's name ('main' without xdist)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def server_url() -> str:
+    """URL of the PostgreSQL server the tests use (database part to be replaced)."""
+    settings = get_settings()
+    if settings.embedded:
+        pgcluster.start(settings)
+    return database_url(settings)
+
+
+def fresh_database(name: str) -> str:
+    """Create (or re-create) database ``name`` with PostGIS on the test server; return its URL."""
+    url = make_url(server_url())
+    with psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    test_url = url.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(test_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        assert conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+    engine.dispose()
+    return test_url

@@ -37,7 +37,9 @@ def fresh_database(name: str) -> str:
         dbname="postgres",
         autocommit=True,
     ) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     test_url = url.set(database=name).render_as_string(hide_password=False)
     engine = create_engine(test_url)

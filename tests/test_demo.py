@@ -12,8 +12,8 @@ from layers.errors import ValidationError
 OFFICERS = {"COUNCIL": 1, "GLAA": 2, "HMRC": 3}
 
 
-def _scalar(conn: Connection, sql: str) -> object:
-    return conn.execute(text(sql)).scalar_one()
+def _scalar(conn: Connection, sql: str, **params: object) -> object:
+    return conn.execute(text(sql), params).scalar_one()
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,8 @@ def test_scale_multiplies_businesses(cluster_postcodes: dict[str, pd.DataFrame])
 
 
 def test_businesses_are_seen_by_some_list_and_some_are_hidden(
-        cluster_postcodes: dict[str, pd.DataFrame]) -> None:
+    cluster_postcodes: dict[str, pd.DataFrame],
+) -> None:
     data = demo_data.generate(3, 1.0, cluster_postcodes, OFFICERS, 4)
     assert set(data.business_sources["business_id"]) == set(data.businesses["id"])
     assert 0.05 < data.hidden_share < 0.5
@@ -77,77 +78,129 @@ def test_minimum_counts(conn: Connection, loaded: dict[str, int]) -> None:
     assert loaded["businesses"] >= 1_200
     assert _scalar(conn, "SELECT count(*) FROM business") == loaded["businesses"]
     assert _scalar(conn, "SELECT count(*) FROM site") >= 25
-    assert _scalar(conn, "SELECT count(*) FROM visit WHERE visit_date BETWEEN '2019-01-01' "
-                         "AND '2021-12-31'") >= 400
-    assert _scalar(conn, "SELECT count(*) FROM report WHERE status = 'new' "
-                         "OR source_evaluation IS NOT NULL") >= 250
+    assert (
+        _scalar(
+            conn,
+            "SELECT count(*) FROM visit WHERE visit_date BETWEEN '2019-01-01' AND '2021-12-31'",
+        )
+        >= 400
+    )
+    assert (
+        _scalar(
+            conn,
+            "SELECT count(*) FROM report WHERE status = 'new' OR source_evaluation IS NOT NULL",
+        )
+        >= 250
+    )
     assert _scalar(conn, "SELECT count(*) FROM focus_area") == 3
     assert set(conn.execute(text("SELECT username FROM app_user")).scalars()) >= {
-        "admin", "viewer", "analyst", "planner", "officer", "glaa_officer", "hmrc_officer"}
+        "admin",
+        "viewer",
+        "analyst",
+        "planner",
+        "officer",
+        "glaa_officer",
+        "hmrc_officer",
+    }
 
 
-def test_businesses_sit_in_at_least_six_real_clusters(conn: Connection,
-                                                      loaded: dict[str, int]) -> None:
+def test_businesses_sit_in_at_least_six_real_clusters(
+    conn: Connection, loaded: dict[str, int]
+) -> None:
     clusters = 0
     for cluster in demo_data.CLUSTERS:
-        near = conn.execute(text(
-            "SELECT count(*) FROM business WHERE ST_DWithin(geom::geography, "
-            "ST_MakePoint(:lon, :lat)::geography, :r * 1.5)"),
-            {"lon": cluster.lon, "lat": cluster.lat, "r": cluster.radius_m}).scalar_one()
+        near = conn.execute(
+            text(
+                "SELECT count(*) FROM business WHERE ST_DWithin(geom::geography, "
+                "ST_MakePoint(:lon, :lat)::geography, :r * 1.5)"
+            ),
+            {"lon": cluster.lon, "lat": cluster.lat, "r": cluster.radius_m},
+        ).scalar_one()
         clusters += near >= 20
     assert clusters >= 6
 
 
-def test_every_business_postcode_is_a_real_le_postcode(conn: Connection,
-                                                       loaded: dict[str, int]) -> None:
+def test_every_business_postcode_is_a_real_le_postcode(
+    conn: Connection, loaded: dict[str, int]
+) -> None:
     assert _scalar(conn, "SELECT count(*) FROM business WHERE postcode IS NULL") == 0
-    assert _scalar(conn, "SELECT count(*) FROM business b WHERE NOT EXISTS "
-                         "(SELECT 1 FROM postcode p WHERE p.postcode = b.postcode)") == 0
+    assert (
+        _scalar(
+            conn,
+            "SELECT count(*) FROM business b WHERE NOT EXISTS "
+            "(SELECT 1 FROM postcode p WHERE p.postcode = b.postcode)",
+        )
+        == 0
+    )
     assert _scalar(conn, "SELECT count(*) FROM business WHERE postcode NOT LIKE 'LE%'") == 0
 
 
 def test_the_imperial_typewriter_building(conn: Connection, loaded: dict[str, int]) -> None:
-    site = conn.execute(text(
-        "SELECT id, address, postcode, floors, ST_Area(ST_Transform(geom, 27700)) AS area "
-        "FROM site WHERE name = 'Imperial Typewriter Building'")).mappings().one()
+    site = (
+        conn.execute(
+            text(
+                "SELECT id, address, postcode, floors, ST_Area(ST_Transform(geom, 27700)) AS area "
+                "FROM site WHERE name = 'Imperial Typewriter Building'"
+            )
+        )
+        .mappings()
+        .one()
+    )
     assert "East Park Road" in site["address"] and site["postcode"].startswith("LE5 ")
     assert site["floors"] >= 4 and site["area"] > 2_000
-    occupied = _scalar(conn, f"SELECT count(DISTINCT t.unit_id) FROM tenancy t JOIN unit u "
-                             f"ON u.id = t.unit_id WHERE u.site_id = {site['id']} "
-                             f"AND t.end_date IS NULL")
-    with_history = _scalar(conn, f"SELECT count(DISTINCT t.unit_id) FROM tenancy t JOIN unit u "
-                                 f"ON u.id = t.unit_id WHERE u.site_id = {site['id']} "
-                                 f"AND t.end_date IS NOT NULL")
-    floors = _scalar(conn, f"SELECT count(DISTINCT floor) FROM unit WHERE site_id = {site['id']}")
+    units = (
+        "SELECT count(DISTINCT t.unit_id) FROM tenancy t JOIN unit u ON u.id = t.unit_id "
+        "WHERE u.site_id = :s AND (t.end_date IS NULL) = :current"
+    )
+    occupied = _scalar(conn, units, s=site["id"], current=True)
+    with_history = _scalar(conn, units, s=site["id"], current=False)
+    floors = _scalar(
+        conn, "SELECT count(DISTINCT floor) FROM unit WHERE site_id = :s", s=site["id"]
+    )
     assert occupied >= 40 and with_history >= 40 and floors >= 4
-    inside = _scalar(conn, f"SELECT bool_and(ST_Contains(s.geom, b.geom)) FROM business b "
-                           f"JOIN site s ON s.id = b.site_id WHERE s.id = {site['id']}")
+    inside = _scalar(
+        conn,
+        "SELECT bool_and(ST_Contains(s.geom, b.geom)) FROM business b "
+        "JOIN site s ON s.id = b.site_id WHERE s.id = :s",
+        s=site["id"],
+    )
     assert inside is True
 
 
 def test_the_joint_operation(conn: Connection, loaded: dict[str, int]) -> None:
-    count, first, last, joint = conn.execute(text(
-        "SELECT count(*), min(visit_date), max(visit_date), "
-        "bool_and(cardinality(agencies) >= 2) FROM visit WHERE operation_name = :op"),
-        {"op": demo_data.OPERATION_NAME}).one()
+    count, first, last, joint = conn.execute(
+        text(
+            "SELECT count(*), min(visit_date), max(visit_date), "
+            "bool_and(cardinality(agencies) >= 2) FROM visit WHERE operation_name = :op"
+        ),
+        {"op": demo_data.OPERATION_NAME},
+    ).one()
     assert 150 <= count <= 190
     assert (first.year, first.month) >= (2020, 7) and (last.year, last.month) <= (2020, 11)
     assert joint is True
 
 
-def test_restricted_reports_are_owned_by_several_agencies(conn: Connection,
-                                                          loaded: dict[str, int]) -> None:
-    owners = _scalar(conn, "SELECT count(DISTINCT owning_agency) FROM report "
-                           "WHERE handling_code = 'C'")
+def test_restricted_reports_are_owned_by_several_agencies(
+    conn: Connection, loaded: dict[str, int]
+) -> None:
+    owners = _scalar(
+        conn, "SELECT count(DISTINCT owning_agency) FROM report WHERE handling_code = 'C'"
+    )
     assert owners >= 3
-    assert _scalar(conn, "SELECT count(*) FROM report WHERE narrative NOT LIKE "
-                         "'%(fictional demo report)'") == 0
+    assert (
+        _scalar(
+            conn, "SELECT count(*) FROM report WHERE narrative NOT LIKE '%(fictional demo report)'"
+        )
+        == 0
+    )
 
 
 def test_loaded_rows_are_the_same_every_time(conn: Connection, loaded: dict[str, int]) -> None:
-    checksum = ("SELECT md5(string_agg(concat_ws('|', id, name, company_number, postcode, "
-                "ST_AsText(geom), site_id, unit_id, employees_estimate), ',' ORDER BY id)) "
-                "FROM business")
+    checksum = (
+        "SELECT md5(string_agg(concat_ws('|', id, name, company_number, postcode, "
+        "ST_AsText(geom), site_id, unit_id, employees_estimate), ',' ORDER BY id)) "
+        "FROM business"
+    )
     first = _scalar(conn, checksum)
     demo.load(conn, seed=2020, reset=True)
     assert _scalar(conn, checksum) == first

@@ -62,7 +62,9 @@ def test_authentication_error_does_not_say_which_part_was_wrong() -> None:
 
 def test_check_constraint_expressions_quote_codes() -> None:
     assert vocab.sql_in("kind", {"a": "A", "b'c": "B"}) == "kind IN ('a', 'b''c')"
-    assert vocab.sql_subset("agencies", {"GLAA": "x"}) == "agencies::text[] <@ ARRAY['GLAA']::text[]"
+    assert (
+        vocab.sql_subset("agencies", {"GLAA": "x"}) == "agencies::text[] <@ ARRAY['GLAA']::text[]"
+    )
 
 
 def test_attribution_lines_follow_the_data_in_use() -> None:

@@ -11,18 +11,28 @@ from layers.errors import AuthenticationError, ValidationError
 
 @pytest.fixture
 def officer(conn: Connection) -> int:
-    return users.upsert_user(conn, username="t_officer", full_name="Test Officer",
-                             role="officer", agency_code="GLAA", password="correct horse")
+    return users.upsert_user(
+        conn,
+        username="t_officer",
+        full_name="Test Officer",
+        role="officer",
+        agency_code="GLAA",
+        password="correct horse",
+    )
 
 
 def _audit(conn: Connection, username: str) -> list[str]:
-    return list(conn.execute(text("SELECT action FROM audit_log WHERE username = :u ORDER BY id"),
-                             {"u": username}).scalars())
+    return list(
+        conn.execute(
+            text("SELECT action FROM audit_log WHERE username = :u ORDER BY id"), {"u": username}
+        ).scalars()
+    )
 
 
 def test_passwords_are_stored_as_argon2_hashes(conn: Connection, officer: int) -> None:
-    stored = conn.execute(text("SELECT password_hash FROM app_user WHERE id = :i"),
-                          {"i": officer}).scalar_one()
+    stored = conn.execute(
+        text("SELECT password_hash FROM app_user WHERE id = :i"), {"i": officer}
+    ).scalar_one()
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
 
 
@@ -32,11 +42,14 @@ def test_login_succeeds_with_the_right_password(conn: Connection, officer: int) 
     assert _audit(conn, "t_officer") == ["login"]
 
 
-@pytest.mark.parametrize(("username", "password"),
-                         [("t_officer", "wrong horse"), ("nobody", "correct horse")],
-                         ids=["wrong-password", "unknown-user"])
-def test_failed_logins_say_the_same_and_are_audited(conn: Connection, officer: int,
-                                                    username: str, password: str) -> None:
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("t_officer", "wrong horse"), ("nobody", "correct horse")],
+    ids=["wrong-password", "unknown-user"],
+)
+def test_failed_logins_say_the_same_and_are_audited(
+    conn: Connection, officer: int, username: str, password: str
+) -> None:
     with pytest.raises(AuthenticationError) as failure:
         users.authenticate(conn, username, password)
     assert str(failure.value) == "Unknown username or wrong password."
@@ -51,8 +64,15 @@ def test_an_inactive_user_cannot_sign_in(conn: Connection, officer: int) -> None
 
 def test_short_passwords_and_unknown_roles_are_refused(conn: Connection) -> None:
     with pytest.raises(ValidationError, match="at least 8"):
-        users.upsert_user(conn, username="x", full_name="X", role="officer",
-                          agency_code="GLAA", password="short")
+        users.upsert_user(
+            conn, username="x", full_name="X", role="officer", agency_code="GLAA", password="short"
+        )
     with pytest.raises(ValidationError, match="unknown role 'boss'"):
-        users.upsert_user(conn, username="x", full_name="X", role="boss",
-                          agency_code="GLAA", password="long enough")
+        users.upsert_user(
+            conn,
+            username="x",
+            full_name="X",
+            role="boss",
+            agency_code="GLAA",
+            password="long enough",
+        )

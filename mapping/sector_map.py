@@ -1,9 +1,10 @@
 """The main map: businesses (clustered in the browser), site footprints, focus areas, boundaries.
 
 Business markers are built by the browser from one compact JSON array (FastMarkerCluster with a
-JavaScript callback drawing canvas circle markers), so 20,000 businesses cost a few hundred
-kilobytes rather than one Python marker object and popup each. Every label is set as text
-(``textContent`` in the browser, ``html.escape`` for tooltips folium renders as HTML).
+JavaScript callback drawing circle markers on one shared canvas), so 20,000 businesses cost a few
+hundred kilobytes rather than one Python marker object and popup each. Polygons stay SVG. Every
+label is set as text (``textContent`` in the browser, ``html.escape`` for tooltips folium renders
+as HTML).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # Builds one canvas circle marker per row [lat, lon, colour, name]; the name is set as text.
 _MARKER_CALLBACK = """
 function (row) {
+    // One shared canvas renderer draws every business dot; polygons stay SVG.
+    window.sectormapCanvas = window.sectormapCanvas || L.canvas({padding: 0.5});
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        renderer: window.sectormapCanvas,
         radius: 6, color: '#ffffff', weight: 1, fillColor: row[2], fillOpacity: 0.9
     });
     var label = document.createElement('span');
@@ -34,13 +38,24 @@ function (row) {
 }
 """
 
+# Clusters are neutral slate discs, so they never read as a sector colour.
+_CLUSTER_ICON = """
+function (cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? 30 : count < 100 ? 36 : 44;
+    return L.divIcon({
+        html: '<div><span>' + count + '</span></div>',
+        className: 'marker-cluster sectormap-cluster',
+        iconSize: new L.Point(size, size)
+    });
+}
+"""
+
 
 def base_map(center: tuple[float, float], *, zoom: int = 13) -> folium.Map:
     """A map on OpenStreetMap tiles; the vector layers do not depend on them, so the map still
     works (on a plain background) when tiles cannot load."""
-    m = folium.Map(
-        location=list(center), zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True
-    )
+    m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True)
     folium.TileLayer(
         OSM_TILES, name="OpenStreetMap", attr=html.escape(style.OSM_ATTRIBUTION), max_zoom=19
     ).add_to(m)
@@ -67,8 +82,10 @@ def add_businesses(m: folium.Map, points: pd.DataFrame, *, name: str = "Business
         rows,
         callback=_MARKER_CALLBACK,
         name=f"{name} ({len(rows):,})",
+        icon_create_function=_CLUSTER_ICON,
         options={"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 18},
     ).add_to(m)
+    style.ClusterStyle().add_to(m)
 
 
 def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:

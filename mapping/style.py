@@ -30,7 +30,7 @@ class Legend(MacroElement):
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div class="sectormap-legend" style="position:absolute; bottom:24px; left:10px;
+        <div class="sectormap-legend" style="position:absolute; bottom:46px; left:10px;
              z-index:1000; background:rgba(255,255,255,0.92); padding:8px 10px;
              border-radius:4px; font:12px/1.4 sans-serif; box-shadow:0 1px 4px rgba(0,0,0,.3)">
           <strong>{{ this.title }}</strong><br>
@@ -48,6 +48,22 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.title = html.escape(title)
         self.items = [(colour, html.escape(label), shape) for colour, label, shape in items]
+
+
+class ClusterStyle(MacroElement):
+    """Styles the business clusters as slate discs with white counts."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>
+          .sectormap-cluster { background: rgba(47, 62, 78, 0.35); border-radius: 50%; }
+          .sectormap-cluster div { background: rgba(47, 62, 78, 0.9); color: #fff;
+            font: bold 12px sans-serif; border-radius: 50%; width: calc(100% - 8px);
+            height: calc(100% - 8px); margin: 4px; display: flex; align-items: center;
+            justify-content: center; }
+        </style>
+        {% endmacro %}
+    """)
 
 
 class Attribution(MacroElement):

@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from layers import boundaries, demo, migrate, postcodes, reference
@@ -48,6 +47,7 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> 
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO, format="%(message)s", stream=sys.stderr
     )
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def _ready_engine():  # type: ignore[no-untyped-def]
@@ -211,14 +211,12 @@ def demo_load(
 
 
 def main() -> None:
-    """Entry point: run the app, turning domain errors into one clear line and exit status 1."""
+    """Entry point: usage errors are reported by the command parser (exit 2); domain errors become
+    one clear line on stderr and exit status 1, never a stack trace."""
     try:
-        app(standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
+        app()
     except SectormapError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         raise SystemExit(130) from None

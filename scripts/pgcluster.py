@@ -170,14 +170,18 @@ def _initialise(bindir: Path, settings: Settings, owner: str | None) -> None:
         raise SetupError(f"initdb failed: {done.stderr.strip()[-600:]}")
 
 
-def _pid_file_owner(directory: Path) -> int | None:
-    pid_file = directory / "postmaster.pid"
-    if not pid_file.exists():
+def _lock_file_pid(lock_file: Path) -> int | None:
+    """The PID recorded in a PostgreSQL lock file (-1 when unreadable), None when there is none."""
+    if not lock_file.exists():
         return None
     try:
-        return int(pid_file.read_text().splitlines()[0])
+        return int(lock_file.read_text().splitlines()[0])
     except (ValueError, IndexError):
         return -1
+
+
+def _pid_file_owner(directory: Path) -> int | None:
+    return _lock_file_pid(directory / "postmaster.pid")
 
 
 def _is_our_postmaster(pid: int, directory: Path) -> bool:
@@ -190,12 +194,20 @@ def _is_our_postmaster(pid: int, directory: Path) -> bool:
     return bool(words) and "postgres" in Path(words[0]).name and str(directory) in words
 
 
-def _remove_stale_pid(directory: Path) -> None:
-    pid = _pid_file_owner(directory)
-    if pid is None or (pid > 0 and _is_our_postmaster(pid, directory)):
-        return
-    log.warning("removing stale postmaster.pid (PID %s is not this cluster's server)", pid)
-    (directory / "postmaster.pid").unlink()
+def _remove_stale_locks(settings: Settings) -> None:
+    """Remove lock files whose PID is not this cluster's running server.
+
+    A killed server leaves postmaster.pid and its socket lock behind, and its PID may since have
+    gone to another program or linger as a zombie; PostgreSQL would then refuse to start.
+    """
+    directory = settings.cluster_dir
+    for lock_file in (directory / "postmaster.pid",
+                      settings.socket_dir / f".s.PGSQL.{settings.db_port}.lock"):
+        pid = _lock_file_pid(lock_file)
+        if pid is None or (pid > 0 and _is_our_postmaster(pid, directory)):
+            continue
+        log.warning("removing stale %s (PID %s is not this cluster's server)", lock_file.name, pid)
+        lock_file.unlink()
 
 
 def _accepting(settings: Settings) -> bool:
@@ -223,7 +235,7 @@ def start(settings: Settings | None = None) -> None:
     _initialise(bindir, settings, owner)
     _own(settings.socket_dir, owner)
     _own(settings.data_dir / "logs", owner)
-    _remove_stale_pid(settings.cluster_dir)
+    _remove_stale_locks(settings)
     options = (
         f"-p {settings.db_port} -k {settings.socket_dir} -c listen_addresses={settings.db_host}"
     )

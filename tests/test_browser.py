@@ -1,0 +1,165 @@
+"""Journeys in real headless Chromium against the running Streamlit app on a demo database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
+from sqlalchemy import create_engine
+
+from layers import demo, migrate
+from layers.settings import REPO_ROOT, get_settings
+from tests.support import fresh_database, worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - localhost
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"the app did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    """The real app, served by Streamlit on a free port, on a database loaded with the demo."""
+    url = fresh_database(f"{get_settings().db_name}_browser_{worker()}")
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    demo.load(engine, seed=2020)
+    engine.dispose()
+    port = _free_port()
+    log = (REPO_ROOT / "data" / "logs")
+    log.mkdir(parents=True, exist_ok=True)
+    with (log / f"streamlit-test-{worker()}.log").open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true"],
+            cwd=REPO_ROOT, env={**os.environ, "DATABASE_URL": url}, stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_for(f"http://127.0.0.1:{port}/_stcore/health")
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = os.environ.get("SECTORMAP_CHROMIUM") or shutil.which("chromium")
+    assert executable, "Debian's chromium package is needed for the browser tests"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    yield opened
+    context.close()
+
+
+def sign_in(page: Page, app_url: str, username: str, password: str = "sectormap-demo") -> None:
+    page.goto(app_url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def map_frame(page: Page) -> FrameLocator:
+    page.locator(MAP_FRAME).wait_for()
+    return page.frame_locator(MAP_FRAME)
+
+
+def test_a_wrong_password_is_refused(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "officer", "not-the-password")
+    expect(page.get_by_text("Unknown username or wrong password.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Map", exact=True)).to_have_count(0)
+
+
+def test_an_officer_signs_in_and_sees_the_map_with_its_layers(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "officer")
+    expect(page.get_by_role("heading", name="Map", exact=True)).to_be_visible()
+    expect(page.get_by_text("fictional").first).to_be_visible()
+    frame = map_frame(page)
+    # Tiles cannot load here; the vector layers must draw all the same.
+    expect(frame.locator(".marker-cluster").first).to_be_visible(timeout=30_000)
+    assert frame.locator(".marker-cluster").count() >= 5
+    assert frame.locator("path.leaflet-interactive").count() >= 10  # districts, sites, areas
+    control = frame.locator(".leaflet-control-layers")
+    expect(control).to_contain_text("Businesses (1,200)")
+    expect(control).to_contain_text("Sites (25)")
+    expect(control).to_contain_text("Focus areas")
+    expect(frame.locator(".sectormap-legend")).to_contain_text("Businesses by sector")
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("Fictional demo data")
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+    expect(page.get_by_text("Contains OS data © Crown copyright")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(1_000)
+    page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
+
+
+def test_zooming_in_splits_clusters_into_businesses(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "officer")
+    frame = map_frame(page)
+    cluster = frame.locator(".marker-cluster").first
+    expect(cluster).to_be_visible(timeout=30_000)
+    before = frame.locator(".marker-cluster").count()
+    for _ in range(4):
+        frame.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(400)
+    assert frame.locator(".marker-cluster").count() != before or \
+        frame.locator("path.leaflet-interactive").count() > 0
+
+
+@pytest.mark.parametrize(("username", "visible", "hidden"), [
+    ("viewer", ["Map", "Sector sizing"], ["Reports", "Export", "Admin"]),
+    ("analyst", ["Map", "Reports", "Export"], ["Admin"]),
+    ("admin", ["Map", "Export", "Admin"], []),
+])
+def test_navigation_follows_the_role(page: Page, app_url: str, username: str,
+                                     visible: list[str], hidden: list[str]) -> None:
+    sign_in(page, app_url, username)
+    navigation = page.get_by_test_id("stSidebarNav")
+    for title in visible:
+        expect(navigation.get_by_role("link", name=title, exact=True)).to_be_visible()
+    for title in hidden:
+        expect(navigation.get_by_role("link", name=title, exact=True)).to_have_count(0)
+
+
+def test_the_admin_sees_logins_in_the_audit_log(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "admin")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Admin").click()
+    page.get_by_role("tab", name="Audit log").click()
+    expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+    assert Path(SCREENSHOTS).parent.exists()

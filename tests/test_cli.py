@@ -1,0 +1,70 @@
+"""The `sectormap` command line against the test database (DATABASE_URL points at it)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+SECTORMAP = str(Path(sys.executable).with_name("sectormap"))
+
+
+def run(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    return subprocess.run([SECTORMAP, *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_db_url_prints_a_libpq_url(engine: Engine) -> None:
+    done = run(engine, "db", "url")
+    assert done.returncode == 0
+    assert done.stdout.strip() == engine.url.render_as_string(hide_password=False).replace(
+        "postgresql+psycopg://", "postgresql://")
+
+
+def test_import_boundaries_twice_loads_once(engine: Engine, opendata: Path) -> None:
+    path = str(opendata / "boundaries" / "wards_leicester.geojson")
+    for _ in range(2):
+        done = run(engine, "import", "boundaries", path, "--kind", "ward")
+        assert done.returncode == 0, done.stderr
+        assert "21 ward boundaries loaded" in done.stdout
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM boundary WHERE kind = 'ward'")
+                            ).scalar_one() == 21
+
+
+def test_a_bad_file_gives_one_clear_line_and_exit_1(engine: Engine, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [')
+    done = run(engine, "import", "boundaries", str(bad), "--kind", "ward")
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: file broken.geojson: not a readable GeoJSON")
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_kind_is_a_usage_error(engine: Engine, opendata: Path) -> None:
+    path = str(opendata / "boundaries" / "wards_leicester.geojson")
+    done = run(engine, "import", "boundaries", path, "--kind", "county")
+    assert done.returncode == 2
+    assert "county" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_reset_needs_confirmation(engine: Engine) -> None:
+    done = run(engine, "db", "reset")
+    assert done.returncode == 1
+    assert "--yes" in done.stderr
+
+
+@pytest.mark.parametrize("unreachable", ["postgresql://nobody:x@127.0.0.1:9/none"])
+def test_an_unreachable_database_url_is_explained(unreachable: str) -> None:
+    env = {**os.environ, "DATABASE_URL": unreachable}
+    done = subprocess.run([SECTORMAP, "db", "up"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert "Cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:9/none" \
+        in done.stderr
+    assert "Traceback" not in done.stderr

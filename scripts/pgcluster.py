@@ -201,8 +201,10 @@ def _remove_stale_locks(settings: Settings) -> None:
     gone to another program or linger as a zombie; PostgreSQL would then refuse to start.
     """
     directory = settings.cluster_dir
-    for lock_file in (directory / "postmaster.pid",
-                      settings.socket_dir / f".s.PGSQL.{settings.db_port}.lock"):
+    for lock_file in (
+        directory / "postmaster.pid",
+        settings.socket_dir / f".s.PGSQL.{settings.db_port}.lock",
+    ):
         pid = _lock_file_pid(lock_file)
         if pid is None or (pid > 0 and _is_our_postmaster(pid, directory)):
             continue

@@ -53,13 +53,24 @@ def app_url() -> Iterator[str]:
     demo.load(engine, seed=2020)
     engine.dispose()
     port = _free_port()
-    log = (REPO_ROOT / "data" / "logs")
+    log = REPO_ROOT / "data" / "logs"
     log.mkdir(parents=True, exist_ok=True)
     with (log / f"streamlit-test-{worker()}.log").open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true"],
-            cwd=REPO_ROOT, env={**os.environ, "DATABASE_URL": url}, stdout=output,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+            ],
+            cwd=REPO_ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            stdout=output,
             stderr=subprocess.STDOUT,
         )
         try:
@@ -138,17 +149,23 @@ def test_zooming_in_splits_clusters_into_businesses(page: Page, app_url: str) ->
     for _ in range(4):
         frame.locator(".leaflet-control-zoom-in").click()
         page.wait_for_timeout(400)
-    assert frame.locator(".marker-cluster").count() != before or \
-        frame.locator("path.leaflet-interactive").count() > 0
+    assert (
+        frame.locator(".marker-cluster").count() != before
+        or frame.locator("path.leaflet-interactive").count() > 0
+    )
 
 
-@pytest.mark.parametrize(("username", "visible", "hidden"), [
-    ("viewer", ["Map", "Sector sizing"], ["Reports", "Export", "Admin"]),
-    ("analyst", ["Map", "Reports", "Export"], ["Admin"]),
-    ("admin", ["Map", "Export", "Admin"], []),
-])
-def test_navigation_follows_the_role(page: Page, app_url: str, username: str,
-                                     visible: list[str], hidden: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("username", "visible", "hidden"),
+    [
+        ("viewer", ["Map", "Sector sizing"], ["Reports", "Export", "Admin"]),
+        ("analyst", ["Map", "Reports", "Export"], ["Admin"]),
+        ("admin", ["Map", "Export", "Admin"], []),
+    ],
+)
+def test_navigation_follows_the_role(
+    page: Page, app_url: str, username: str, visible: list[str], hidden: list[str]
+) -> None:
     sign_in(page, app_url, username)
     navigation = page.get_by_test_id("stSidebarNav")
     for title in visible:

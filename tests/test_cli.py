@@ -15,15 +15,15 @@ SECTORMAP = str(Path(sys.executable).with_name("sectormap"))
 
 def run(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run([SECTORMAP, *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([SECTORMAP, *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_db_url_prints_a_libpq_url(engine: Engine) -> None:
     done = run(engine, "db", "url")
     assert done.returncode == 0
     assert done.stdout.strip() == engine.url.render_as_string(hide_password=False).replace(
-        "postgresql+psycopg://", "postgresql://")
+        "postgresql+psycopg://", "postgresql://"
+    )
 
 
 def test_import_boundaries_twice_loads_once(engine: Engine, opendata: Path) -> None:
@@ -33,8 +33,10 @@ def test_import_boundaries_twice_loads_once(engine: Engine, opendata: Path) -> N
         assert done.returncode == 0, done.stderr
         assert "21 ward boundaries loaded" in done.stdout
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM boundary WHERE kind = 'ward'")
-                            ).scalar_one() == 21
+        assert (
+            conn.execute(text("SELECT count(*) FROM boundary WHERE kind = 'ward'")).scalar_one()
+            == 21
+        )
 
 
 def test_a_bad_file_gives_one_clear_line_and_exit_1(engine: Engine, tmp_path: Path) -> None:
@@ -62,9 +64,12 @@ def test_reset_needs_confirmation(engine: Engine) -> None:
 @pytest.mark.parametrize("unreachable", ["postgresql://nobody:x@127.0.0.1:9/none"])
 def test_an_unreachable_database_url_is_explained(unreachable: str) -> None:
     env = {**os.environ, "DATABASE_URL": unreachable}
-    done = subprocess.run([SECTORMAP, "db", "up"], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [SECTORMAP, "db", "up"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 1
-    assert "Cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:9/none" \
+    assert (
+        "Cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:9/none"
         in done.stderr
+    )
     assert "Traceback" not in done.stderr

@@ -41,11 +41,13 @@ def own_cluster() -> Iterator[Settings]:
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SECTORMAP_DATA_DIR": str(settings.data_dir),
-           "SECTORMAP_DB_PORT": str(settings.db_port)}
+    env = {
+        **os.environ,
+        "SECTORMAP_DATA_DIR": str(settings.data_dir),
+        "SECTORMAP_DB_PORT": str(settings.db_port),
+    }
     env.pop("DATABASE_URL", None)
-    return subprocess.run([SECTORMAP, *args], env=env, capture_output=True, text=True,
-                          timeout=180)
+    return subprocess.run([SECTORMAP, *args], env=env, capture_output=True, text=True, timeout=180)
 
 
 def test_db_up_twice_changes_nothing(own_cluster: Settings) -> None:
@@ -68,8 +70,11 @@ def test_db_up_twice_changes_nothing(own_cluster: Settings) -> None:
 def _wait_for_exit(directory: Path, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        alive = [p for p in Path("/proc").iterdir() if p.name.isdigit()
-                 and _cmdline_mentions(p, str(directory))]
+        alive = [
+            p
+            for p in Path("/proc").iterdir()
+            if p.name.isdigit() and _cmdline_mentions(p, str(directory))
+        ]
         if not alive:
             return
         time.sleep(0.2)

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import MultiPolygon, box
 
+from layers.settings import REPO_ROOT
 from mapping.assets import LOCAL_FILES, STATIC_URL
 from mapping.sector_map import build_sector_map
-from layers.settings import REPO_ROOT
 
 HOSTILE = '<img src=x onerror="alert(1)">Evil & Sons'
 
@@ -20,19 +20,37 @@ def _square(x: float, y: float) -> MultiPolygon:
 
 @pytest.fixture
 def html() -> str:
-    points = pd.DataFrame({"lat": [52.63, 52.64], "lon": [-1.10, -1.11], "sector": ["13", "14"],
-                           "name": [HOSTILE, "Korvel Knitwear"]})
-    sites = gpd.GeoDataFrame({"id": [1], "name": [HOSTILE], "address": ["East Park Road"],
-                              "tenants": [3], "units": [4]}, geometry=[_square(-1.1, 52.63)],
-                             crs=4326)
-    areas = gpd.GeoDataFrame({"name": ["Area <b>1</b>"], "purpose": ["x"], "priority": ["high"]},
-                             geometry=[_square(-1.12, 52.62)], crs=4326)
-    districts = gpd.GeoDataFrame({"code": ["E06000016"], "name": ["Leicester"]},
-                                 geometry=[_square(-1.2, 52.6)], crs=4326)
+    points = pd.DataFrame(
+        {
+            "lat": [52.63, 52.64],
+            "lon": [-1.10, -1.11],
+            "sector": ["13", "14"],
+            "name": [HOSTILE, "Korvel Knitwear"],
+        }
+    )
+    sites = gpd.GeoDataFrame(
+        {"id": [1], "name": [HOSTILE], "address": ["East Park Road"], "tenants": [3], "units": [4]},
+        geometry=[_square(-1.1, 52.63)],
+        crs=4326,
+    )
+    areas = gpd.GeoDataFrame(
+        {"name": ["Area <b>1</b>"], "purpose": ["x"], "priority": ["high"]},
+        geometry=[_square(-1.12, 52.62)],
+        crs=4326,
+    )
+    districts = gpd.GeoDataFrame(
+        {"code": ["E06000016"], "name": ["Leicester"]}, geometry=[_square(-1.2, 52.6)], crs=4326
+    )
     wards = districts.iloc[0:0]
-    m = build_sector_map(center=(52.63, -1.1), points=points, sites=sites, focus_areas=areas,
-                         districts=districts, wards=wards,
-                         attribution=["Fictional demo data", "<script>x</script>"])
+    m = build_sector_map(
+        center=(52.63, -1.1),
+        points=points,
+        sites=sites,
+        focus_areas=areas,
+        districts=districts,
+        wards=wards,
+        attribution=["Fictional demo data", "<script>x</script>"],
+    )
     return m.get_root().render()
 
 
@@ -50,8 +68,12 @@ def test_business_names_are_set_as_text_in_the_browser(html: str) -> None:
 
 
 def test_scripts_come_from_the_app_not_a_cdn(html: str) -> None:
-    for host in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com",
-                 "netdna.bootstrapcdn.com"):
+    for host in (
+        "cdn.jsdelivr.net",
+        "cdnjs.cloudflare.com",
+        "code.jquery.com",
+        "netdna.bootstrapcdn.com",
+    ):
         assert host not in html
     assert f'src="{STATIC_URL}leaflet.js"' in html
     assert f'src="{STATIC_URL}leaflet.markercluster.js"' in html
@@ -66,4 +88,4 @@ def test_the_local_copies_exist() -> None:
 def test_legend_layer_names_and_attribution(html: str) -> None:
     assert "Businesses by sector" in html and "Wearing apparel (SIC 14)" in html
     assert "Businesses (2)" in html and "Sites (1)" in html and "Districts" in html
-    assert "addAttribution(\"Fictional demo data\")" in html
+    assert 'addAttribution("Fictional demo data")' in html

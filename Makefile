@@ -40,14 +40,14 @@ run: setup
 /usr/bin/chromium:
 	$(APT_GET) update -q && $(APT_GET) install -y -q chromium
 
-test: setup /usr/bin/chromium
+test: setup /usr/bin/chromium lint
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python -m bench.map_build
+	$(BIN)/python -m bench.demo_load
 
 clean-venv:
 	rm -rf $(VENV)

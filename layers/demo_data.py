@@ -418,13 +418,13 @@ def _cluster_points(
     return lon, lat, codes, precision
 
 
-def _nearest_postcode(lon: float, lat: float, postcodes: dict[str, pd.DataFrame]) -> str | None:
-    frames = [f for f in postcodes.values() if len(f)]
-    if not frames:
+def _nearest_postcode(lon: float, lat: float, table: pd.DataFrame) -> str | None:
+    """The postcode of ``table`` (columns postcode, lon, lat) nearest a point, None if empty."""
+    if table.empty:
         return None
-    table = pd.concat(frames)
-    distance = (table["lon"] - lon) ** 2 + ((table["lat"] - lat) * 1.6) ** 2
-    return str(table["postcode"].iloc[int(np.argmin(distance.to_numpy()))])
+    # Degrees of longitude are ~0.6 of a degree of latitude here; good enough to pick the nearest.
+    distance = (table["lon"].to_numpy() - lon) ** 2 + ((table["lat"].to_numpy() - lat) / 0.6) ** 2
+    return str(table["postcode"].iloc[int(np.argmin(distance))])
 
 
 def _sites(
@@ -432,12 +432,17 @@ def _sites(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     city = [i for i, c in enumerate(CLUSTERS) if c.city]
     weights = np.array([CLUSTERS[i].weight for i in city])
+    known = pd.concat(
+        [f for f in postcodes.values() if len(f)]
+        or [pd.DataFrame({"postcode": [], "lon": [], "lat": []})],
+        ignore_index=True,
+    )
     rows = [
         {
             "id": 1,
             "name": IMPERIAL["name"],
             "address": IMPERIAL["address"],
-            "postcode": _nearest_postcode(IMPERIAL["lon"], IMPERIAL["lat"], postcodes),
+            "postcode": _nearest_postcode(IMPERIAL["lon"], IMPERIAL["lat"], known),
             "geom": _footprint(
                 IMPERIAL["lon"],
                 IMPERIAL["lat"],
@@ -466,7 +471,7 @@ def _sites(
                 "id": site_id,
                 "name": f"{word} {kind}" + (f" {site_id}" if site_id > 24 else ""),
                 "address": f"{int(rng.integers(1, 200))} {street}, Leicester",
-                "postcode": _nearest_postcode(float(lon[0]), float(lat[0]), postcodes),
+                "postcode": _nearest_postcode(float(lon[0]), float(lat[0]), known),
                 "geom": _footprint(
                     float(lon[0]),
                     float(lat[0]),
@@ -601,31 +606,45 @@ def _place_in_sites(
     footprints = dict(zip(sites["id"], sites["geom"], strict=True))
     site_address = dict(zip(sites["id"], sites["name"] + ", " + sites["address"], strict=True))
     site_postcode = dict(zip(sites["id"], sites["postcode"], strict=True))
+    ids = frame["id"].to_numpy()
     today = np.datetime64("2026-11-01")
-    rows = []
+    rows, placed = [], []
     for unit in units.itertuples():
         occupied = rng.random() < (0.94 if unit.site_id == 1 else 0.8)
         start = np.datetime64("2012-01-01") + int(rng.integers(0, 900))
         history = int(rng.integers(1, 4))
         for _ in range(history):
             end = start + int(rng.integers(200, 1100))
-            if end >= today - 60:
+            if end >= today - 60 or not former_pool:
                 break
-            rows.append((unit.id, int(frame.at[former_pool.pop(), "id"]), start, end))
+            rows.append((unit.id, int(ids[former_pool.pop()]), start, end))
             start = end + int(rng.integers(0, 90))
         if occupied and pool and start < today:
             idx = int(pool.pop())
-            rows.append((unit.id, int(frame.at[idx, "id"]), start, None))
+            rows.append((unit.id, int(ids[idx]), start, None))
             point = _point_inside(rng, footprints[unit.site_id])
-            frame.loc[idx, ["site_id", "unit_id", "lon", "lat"]] = [
-                unit.site_id,
-                unit.id,
-                point.x,
-                point.y,
-            ]
-            frame.at[idx, "address"] = f"Unit {unit.label}, {site_address[unit.site_id]}"
-            frame.at[idx, "postcode"] = site_postcode[unit.site_id]
-            frame.at[idx, "location_precision"] = "address"
+            placed.append(
+                (
+                    idx,
+                    unit.site_id,
+                    unit.id,
+                    point.x,
+                    point.y,
+                    f"Unit {unit.label}, {site_address[unit.site_id]}",
+                    site_postcode[unit.site_id],
+                )
+            )
+    if placed:
+        index, site_ids, unit_ids, lon, lat, address, postcode = map(
+            list, zip(*placed, strict=True)
+        )
+        frame.loc[index, "site_id"] = site_ids
+        frame.loc[index, "unit_id"] = unit_ids
+        frame.loc[index, "lon"] = lon
+        frame.loc[index, "lat"] = lat
+        frame.loc[index, "address"] = address
+        frame.loc[index, "postcode"] = postcode
+        frame.loc[index, "location_precision"] = "address"
     tenancies = pd.DataFrame(rows, columns=["unit_id", "business_id", "start_date", "end_date"])
     tenancies.insert(0, "id", np.arange(1, len(tenancies) + 1))
     return tenancies

@@ -47,7 +47,8 @@ def find_bindir() -> Path | None:
     for bindir in sorted(_PG_ROOT.glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True):
         version = bindir.parent.name
         control = Path(f"/usr/share/postgresql/{version}/extension/postgis.control")
-        if (bindir / "initdb").exists() and control.exists():
+        library = bindir.parent / "lib" / "postgis-3.so"
+        if (bindir / "initdb").exists() and control.exists() and library.exists():
             return bindir
     return None
 
@@ -347,6 +348,13 @@ def create_database(name: str, settings: Settings | None = None, *, fresh: bool 
         autocommit=True,
     ) as conn:
         for extension in _EXTENSIONS:
-            conn.execute(
-                sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(extension))
-            )
+            try:
+                conn.execute(
+                    sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(extension))
+                )
+            except psycopg.Error as exc:
+                raise SetupError(
+                    f"cannot create the {extension} extension in database {name} "
+                    f"({str(exc).strip()}); install PostGIS for this PostgreSQL "
+                    "(on Debian: postgresql-15-postgis-3) or run 'sectormap db up' as root"
+                ) from exc

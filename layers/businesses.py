@@ -10,11 +10,13 @@ from layers.db import Bind, reading
 
 
 def map_points(bind: Bind) -> pd.DataFrame:
-    """Every business that is not archived, for the map: id, name, sector, lat, lon."""
+    """Every business that is not archived, for maps: id, name, sector, employees (estimate),
+    lat, lon."""
     with reading(bind) as conn:
         return pd.read_sql(
             text(
-                "SELECT id, name, sector, ST_Y(geom) AS lat, ST_X(geom) AS lon FROM business "
+                "SELECT id, name, sector, coalesce(employees_estimate, 0) AS employees, "
+                "ST_Y(geom) AS lat, ST_X(geom) AS lon FROM business "
                 "WHERE status <> 'archived' ORDER BY id"
             ),
             conn,

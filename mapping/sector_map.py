@@ -190,3 +190,48 @@ def focus_area_map(
         m.fit_bounds([[south, west], [north, east]])
     style.add_attribution(m, attribution)
     return use_local_assets(m)
+
+
+def _shade(value: float, top: float) -> str:
+    """A sequential blue for ``value`` out of ``top`` (light = few, dark = many)."""
+    light, dark = (222, 235, 247), (8, 48, 107)
+    share = 0.0 if top <= 0 else min(value / top, 1.0) ** 0.6
+    red, green, blue = (round(a + (b - a) * share) for a, b in zip(light, dark, strict=True))
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def choropleth_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    value: str,
+    label: str,
+    center: tuple[float, float],
+    attribution: list[str],
+) -> folium.Map:
+    """Areas shaded by ``value`` (a sequential blue), with name and value in the tooltip."""
+    m = base_map(center, zoom=11)
+    if not areas.empty:
+        top = float(areas[value].max())
+        data = _escaped(areas, ["name"]).assign(
+            colour=areas[value].map(lambda v: _shade(float(v), top)),
+            shown=areas[value].map("{:,}".format),
+        )
+        folium.GeoJson(
+            json.loads(data.to_json()),
+            name=label,
+            style_function=lambda feature: {
+                "color": "#ffffff",
+                "weight": 1,
+                "fillOpacity": 0.8,
+                "fillColor": feature["properties"]["colour"],
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["name", "shown"], aliases=["Area", label]),
+        ).add_to(m)
+        west, south, east, north = areas.total_bounds
+        m.fit_bounds([[south, west], [north, east]])
+        style.Legend(
+            label,
+            [(_shade(top * q, top), f"{round(top * q):,}", "square") for q in (0.1, 0.4, 0.7, 1.0)],
+        ).add_to(m)
+    style.add_attribution(m, attribution)
+    return use_local_assets(m)

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+
+from tests.support import fresh_database, worker
 
 SECTORMAP = str(Path(sys.executable).with_name("sectormap"))
 
@@ -59,6 +61,24 @@ def test_reset_needs_confirmation(engine: Engine) -> None:
     done = run(engine, "db", "reset")
     assert done.returncode == 1
     assert "--yes" in done.stderr
+
+
+def test_reset_empties_a_database_and_migrates_it_again() -> None:
+    scratch = create_engine(fresh_database(f"sectormap_reset_{worker()}"))
+    assert run(scratch, "db", "up").returncode == 0
+    with scratch.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO focus_area (name, geom) VALUES ('Doomed', "
+                "ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(-1.1, 52.6), 4326), 0.01)))"
+            )
+        )
+    done = run(scratch, "db", "reset", "--yes")
+    assert done.returncode == 0, done.stderr
+    with scratch.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM focus_area")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM agency")).scalar_one() == 10
+    scratch.dispose()
 
 
 @pytest.mark.parametrize("unreachable", ["postgresql://nobody:x@127.0.0.1:9/none"])

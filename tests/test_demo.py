@@ -210,3 +210,17 @@ def test_loading_over_existing_data_needs_reset(conn: Connection, loaded: dict[s
     with pytest.raises(ValidationError, match="--reset"):
         demo.load(conn, seed=2020)
     assert demo.is_loaded(conn)
+
+
+def test_without_postcodes_businesses_are_placed_near_the_clusters() -> None:
+    empty = {
+        c.key: pd.DataFrame({"postcode": [], "lon": [], "lat": []}) for c in demo_data.CLUSTERS
+    }
+    data = demo_data.generate(5, 0.5, empty, OFFICERS, 4)
+    outside_sites = data.businesses[data.businesses["site_id"].isna()]
+    assert set(outside_sites["location_precision"]) == {"approximate"}
+    assert outside_sites["postcode"].isna().all()
+    assert data.sites["postcode"].isna().all()
+    west, south, east, north = -1.62, 52.38, -0.65, 52.99
+    assert data.businesses["lon"].between(west, east).all()
+    assert data.businesses["lat"].between(south, north).all()

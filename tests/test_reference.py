@@ -220,3 +220,16 @@ def test_onspd_postcodes_are_read(tmp_path: Path, conn: Connection) -> None:
     )
     result = postcodes.import_postcodes(conn, path)
     assert (result.format, result.loaded) == ("onspd", 1)
+
+
+def test_a_geopackage_is_read_like_geojson(tmp_path: Path, conn: Connection) -> None:
+    import geopandas as gpd
+    from shapely.geometry import shape
+
+    path = tmp_path / "areas.gpkg"
+    gpd.GeoDataFrame(
+        {"MSOA21CD": ["X5"], "MSOA21NM": ["Packaged"]}, geometry=[shape(SQUARE)], crs=4326
+    ).to_file(path, driver="GPKG")
+    result = boundaries.import_boundaries(conn, path, kind="msoa")
+    assert (result.loaded, result.code_column) == (1, "MSOA21CD")
+    assert _scalar(conn, "SELECT name FROM boundary WHERE code = 'X5'") == "Packaged"

@@ -43,7 +43,7 @@ def main() -> None:
     engine = create_engine(fresh_database(f"{get_settings().db_name}_bench"))
     migrate.upgrade(engine)
     with engine.begin() as conn:
-        postcodes = demo._cluster_postcodes(conn)
+        postcodes = demo.cluster_postcodes(conn)
     started = time.perf_counter()
     data = demo_data.generate(1, scale, postcodes, {"COUNCIL": None}, None)  # type: ignore[dict-item]
     generated = time.perf_counter() - started

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import bindparam
 
 from layers import vocab
-from layers.db import Bind, reading
+from layers.db import Bind, read_frame
 from layers.errors import ValidationError
 
 _INSERT = text(
@@ -47,13 +47,10 @@ def record(
 
 def recent(bind: Bind, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:
     """The newest entries first, optionally of one action."""
-    with reading(bind) as conn:
-        return pd.read_sql(
-            text(
-                "SELECT at, username, action, object_type, object_id, detail::text AS detail "
-                "FROM audit_log WHERE (CAST(:action AS text) IS NULL OR action = :action) "
-                "ORDER BY at DESC, id DESC LIMIT :limit"
-            ),
-            conn,
-            params={"action": action, "limit": limit},
-        )
+    return read_frame(
+        bind,
+        "SELECT at, username, action, object_type, object_id, detail::text AS detail "
+        "FROM audit_log WHERE (CAST(:action AS text) IS NULL OR action = :action) "
+        "ORDER BY at DESC, id DESC LIMIT :limit",
+        {"action": action, "limit": limit},
+    )

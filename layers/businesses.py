@@ -6,58 +6,47 @@ import pandas as pd
 from sqlalchemy import text
 
 from layers import vocab
-from layers.db import Bind, reading
+from layers.db import Bind, read_frame, reading
 
 
 def map_points(bind: Bind) -> pd.DataFrame:
     """Every business that is not archived, for maps: id, name, sector, employees (estimate),
     lat, lon."""
-    with reading(bind) as conn:
-        return pd.read_sql(
-            text(
-                "SELECT id, name, sector, coalesce(employees_estimate, 0) AS employees, "
-                "ST_Y(geom) AS lat, ST_X(geom) AS lon FROM business "
-                "WHERE status <> 'archived' ORDER BY id"
-            ),
-            conn,
-        )
+    return read_frame(
+        bind,
+        "SELECT id, name, sector, coalesce(employees_estimate, 0) AS employees, "
+        "ST_Y(geom) AS lat, ST_X(geom) AS lon FROM business "
+        "WHERE status <> 'archived' ORDER BY id",
+    )
 
 
 def register(bind: Bind) -> pd.DataFrame:
     """The business register as a table people read (labels, not codes)."""
-    with reading(bind) as conn:
-        frame = pd.read_sql(
-            text(
-                "SELECT b.id, b.name, b.trading_name, b.company_number, b.sector, b.activity, "
-                "b.address, b.postcode, s.name AS site, u.label AS unit, "
-                "b.employees_estimate AS employees, b.status, b.is_demo "
-                "FROM business b LEFT JOIN site s ON s.id = b.site_id "
-                "LEFT JOIN unit u ON u.id = b.unit_id ORDER BY b.name, b.id"
-            ),
-            conn,
-        )
-    return frame.assign(
-        sector=frame["sector"].map(vocab.SECTORS),
-        activity=frame["activity"].map(vocab.ACTIVITIES),
-        status=frame["status"].map(vocab.BUSINESS_STATUSES),
+    frame = read_frame(
+        bind,
+        "SELECT b.id, b.name, b.trading_name, b.company_number, b.sector, b.activity, "
+        "b.address, b.postcode, s.name AS site, u.label AS unit, "
+        "b.employees_estimate AS employees, b.status, b.is_demo "
+        "FROM business b LEFT JOIN site s ON s.id = b.site_id "
+        "LEFT JOIN unit u ON u.id = b.unit_id ORDER BY b.name, b.id",
+    )
+    return vocab.labelled(
+        frame, sector=vocab.SECTORS, activity=vocab.ACTIVITIES, status=vocab.BUSINESS_STATUSES
     )
 
 
 def count_by_sector_and_district(bind: Bind) -> pd.DataFrame:
     """Businesses and employees by district and sector (district 'Outside the districts' when a
     business lies in no loaded district boundary)."""
-    with reading(bind) as conn:
-        frame = pd.read_sql(
-            text(
-                "SELECT coalesce(d.name, 'Outside the districts') AS district, b.sector, "
-                "count(*) AS businesses, coalesce(sum(b.employees_estimate), 0) AS employees "
-                "FROM business b LEFT JOIN boundary d "
-                "ON d.kind = 'district' AND ST_Intersects(d.geom, b.geom) "
-                "WHERE b.status <> 'archived' GROUP BY 1, 2 ORDER BY 1, 2"
-            ),
-            conn,
-        )
-    return frame.assign(sector=frame["sector"].map(vocab.SECTORS))
+    frame = read_frame(
+        bind,
+        "SELECT coalesce(d.name, 'Outside the districts') AS district, b.sector, "
+        "count(*) AS businesses, coalesce(sum(b.employees_estimate), 0) AS employees "
+        "FROM business b LEFT JOIN boundary d "
+        "ON d.kind = 'district' AND ST_Intersects(d.geom, b.geom) "
+        "WHERE b.status <> 'archived' GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    return vocab.labelled(frame, sector=vocab.SECTORS)
 
 
 def has_demo_data(bind: Bind) -> bool:

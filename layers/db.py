@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -77,3 +79,9 @@ def reading(bind: Bind) -> Iterator[Connection]:
             yield conn
     else:
         yield bind
+
+
+def read_frame(bind: Bind, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run a read-only query (values bound as parameters) and return its rows as a data frame."""
+    with reading(bind) as conn:
+        return pd.read_sql(text(sql), conn, params=params or {})

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 
 from layers import audit, demo_data, reference, users
 from layers.bulk import copy_frame, pg_array
-from layers.db import Bind, reading, transaction
+from layers.db import Bind, read_frame, reading, transaction
 from layers.errors import ValidationError
 from layers.progress import Progress, no_progress
 from layers.settings import get_settings
@@ -56,19 +56,19 @@ def _arrays(values: pd.Series) -> list[str]:
     return [pg_array(v) for v in values]
 
 
-def _cluster_postcodes(conn: Connection) -> dict[str, pd.DataFrame]:
-    frames = {}
-    for cluster in demo_data.CLUSTERS:
-        frames[cluster.key] = pd.read_sql(
-            text(
-                "SELECT postcode, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM postcode "
-                "WHERE ST_DWithin(geom::geography, ST_MakePoint(:lon, :lat)::geography, :r) "
-                "ORDER BY postcode"
-            ),
-            conn,
-            params={"lon": cluster.lon, "lat": cluster.lat, "r": cluster.radius_m},
+def cluster_postcodes(bind: Bind) -> dict[str, pd.DataFrame]:
+    """For each demo cluster, the loaded postcodes within its radius (postcode, lon, lat),
+    sorted; empty frames when no postcodes are loaded."""
+    return {
+        cluster.key: read_frame(
+            bind,
+            "SELECT postcode, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM postcode "
+            "WHERE ST_DWithin(geom::geography, ST_MakePoint(:lon, :lat)::geography, :r) "
+            "ORDER BY postcode",
+            {"lon": cluster.lon, "lat": cluster.lat, "r": cluster.radius_m},
         )
-    return frames
+        for cluster in demo_data.CLUSTERS
+    }
 
 
 def _create_users(conn: Connection) -> dict[str, int]:
@@ -155,7 +155,7 @@ def load(
         data = demo_data.generate(
             seed,
             scale,
-            _cluster_postcodes(conn),
+            cluster_postcodes(conn),
             officer_ids={
                 "COUNCIL": ids["officer"],
                 "GLAA": ids["glaa_officer"],

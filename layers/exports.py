@@ -66,3 +66,19 @@ def business_register_zip(bind: Bind, user: User, attribution: list[str]) -> byt
             detail={"format": "csv", "rows": len(frame)},
         )
     return buffer.getvalue()
+
+
+def audit_log_csv(bind: Bind, user: User, *, action: str | None = None) -> str:
+    """The audit log (newest first, optionally one action) as neutralised CSV; the export is
+    itself written to the audit log."""
+    frame = neutralise_frame(audit.recent(bind, action=action, limit=100_000))
+    with transaction(bind) as conn:
+        audit.record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="export",
+            object_type="audit_log",
+            detail={"format": "csv", "rows": len(frame), "action": action},
+        )
+    return frame.to_csv(index=False)

@@ -6,6 +6,8 @@ disagree about what a valid code is.
 
 from __future__ import annotations
 
+import pandas as pd
+
 SECTORS: dict[str, str] = {
     "13": "Textiles (SIC 13)",
     "14": "Wearing apparel (SIC 14)",
@@ -161,6 +163,13 @@ REFERRAL_STATUSES: dict[str, str] = {
     "declined": "Declined",
     "closed": "Closed",
 }
+
+
+def labelled(frame: pd.DataFrame, **vocabularies: dict[str, str]) -> pd.DataFrame:
+    """A copy of ``frame`` with the codes of each named column replaced by their labels."""
+    return frame.assign(
+        **{column: frame[column].map(words) for column, words in vocabularies.items()}
+    )
 
 
 def sql_in(column: str, codes: dict[str, str] | tuple[str, ...]) -> str:

@@ -22,9 +22,14 @@ with audit_tab:
     )
     log = audit.recent(ui.engine(), action=action)
     st.dataframe(log, hide_index=True, use_container_width=True, height=480)
-    st.download_button(
-        "Download as CSV",
-        exports.neutralise_frame(log).to_csv(index=False),
-        file_name="sectormap-audit-log.csv",
-        mime="text/csv",
-    )
+    if st.button("Prepare a CSV of these entries"):
+        st.session_state["audit_csv"] = exports.audit_log_csv(
+            ui.engine(), ui.current_user(), action=action
+        )
+    if "audit_csv" in st.session_state:
+        st.download_button(
+            "Download sectormap-audit-log.csv",
+            st.session_state["audit_csv"],
+            file_name="sectormap-audit-log.csv",
+            mime="text/csv",
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from enum import StrEnum
@@ -203,7 +202,7 @@ def demo_load(
             reset=reset,
             progress=progress,
         )
-    typer.echo(json.dumps(counts))
+    typer.echo(", ".join(f"{count:,} {what.replace('_', ' ')}" for what, count in counts.items()))
     typer.echo(
         f"Demo data loaded (fictional). Sign in as admin, officer, glaa_officer, "
         f"hmrc_officer, planner, analyst or viewer with password: {settings.demo_password}"

@@ -213,16 +213,21 @@ def _remove_stale_locks(settings: Settings) -> None:
         lock_file.unlink()
 
 
+def _connect(settings: Settings, dbname: str, **options: object) -> psycopg.Connection:
+    """A connection to ``dbname`` on the embedded cluster as its superuser."""
+    return psycopg.connect(
+        host=settings.db_host,
+        port=settings.db_port,
+        user=settings.db_superuser,
+        password=superuser_password(settings),
+        dbname=dbname,
+        **options,
+    )
+
+
 def _accepting(settings: Settings) -> bool:
     try:
-        with psycopg.connect(
-            host=settings.db_host,
-            port=settings.db_port,
-            user=settings.db_superuser,
-            password=superuser_password(settings),
-            dbname="postgres",
-            connect_timeout=3,
-        ):
+        with _connect(settings, "postgres", connect_timeout=3):
             return True
     except psycopg.OperationalError:
         return False
@@ -319,34 +324,15 @@ def status(settings: Settings | None = None) -> ClusterStatus:
     )
 
 
-def create_database(name: str, settings: Settings | None = None, *, fresh: bool = False) -> None:
-    """Create database ``name`` on the embedded cluster with its extensions (drop it first if
-    ``fresh``)."""
+def create_database(name: str, settings: Settings | None = None) -> None:
+    """Create database ``name`` on the embedded cluster, with its extensions, unless it exists."""
     settings = settings or get_settings()
-    with psycopg.connect(
-        host=settings.db_host,
-        port=settings.db_port,
-        user=settings.db_superuser,
-        password=superuser_password(settings),
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        if fresh:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with _connect(settings, "postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             log.info("creating database %s", name)
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(
-        host=settings.db_host,
-        port=settings.db_port,
-        user=settings.db_superuser,
-        password=superuser_password(settings),
-        dbname=name,
-        autocommit=True,
-    ) as conn:
+    with _connect(settings, name, autocommit=True) as conn:
         for extension in _EXTENSIONS:
             try:
                 conn.execute(

@@ -19,7 +19,7 @@ def _scalar(conn: Connection, sql: str, **params: object) -> object:
 @pytest.fixture(scope="module")
 def cluster_postcodes(engine) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        return demo._cluster_postcodes(conn)
+        return demo.cluster_postcodes(conn)
 
 
 def test_same_seed_same_rows(cluster_postcodes: dict[str, pd.DataFrame]) -> None:

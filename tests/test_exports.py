@@ -1,0 +1,79 @@
+"""Exports: neutralised, attributed, audited."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from layers import exports, users
+
+
+def _user(conn: Connection) -> users.User:
+    user_id = users.upsert_user(
+        conn,
+        username="t_analyst",
+        full_name="Test Analyst",
+        role="analyst",
+        agency_code="COUNCIL",
+        password="long enough",
+    )
+    return users.User(user_id, "t_analyst", "Test Analyst", "analyst", "COUNCIL", False)
+
+
+def test_the_business_register_export(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO business (name, sector, activity, geom, postcode) VALUES "
+            "('=HYPERLINK(\"http://x\")', '14', 'cmt', "
+            "ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326), 'LE5 4QD'), "
+            "('Korvel Knitwear', '13', 'knitting', ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326), "
+            "'LE5 4QD')"
+        )
+    )
+    user = _user(conn)
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            exports.business_register_zip(conn, user, ["Fictional demo data", "Contains OS data"])
+        )
+    )
+    assert set(archive.namelist()) == {"businesses.csv", "ATTRIBUTION.txt"}
+    frame = pd.read_csv(archive.open("businesses.csv"))
+    assert len(frame) == 2
+    assert '\'=HYPERLINK("http://x")' in frame["name"].tolist()
+    assert "Wearing apparel (SIC 14)" in frame["sector"].tolist()
+    notes = archive.read("ATTRIBUTION.txt").decode()
+    assert "Exported by t_analyst (COUNCIL)" in notes and "Contains OS data" in notes
+    audited = conn.execute(
+        text(
+            "SELECT object_type, detail->>'rows' FROM audit_log "
+            "WHERE username = 't_analyst' AND action = 'export'"
+        )
+    ).all()
+    assert audited == [("business", "2")]
+
+
+def test_the_audit_log_export_is_itself_audited(conn: Connection) -> None:
+    user = _user(conn)
+    conn.execute(
+        text(
+            "INSERT INTO audit_log (username, action, object_id) "
+            "VALUES ('-attacker', 'login_failed', '@SUM(1)')"
+        )
+    )
+    csv = exports.audit_log_csv(conn, user, action="login_failed")
+    frame = pd.read_csv(io.StringIO(csv))
+    assert "'-attacker" in frame["username"].tolist()
+    assert "'@SUM(1)" in frame["object_id"].tolist()
+    assert set(frame["action"]) == {"login_failed"}
+    assert (
+        conn.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE username = 't_analyst' "
+                "AND object_type = 'audit_log'"
+            )
+        ).scalar_one()
+        == 1
+    )

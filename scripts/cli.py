@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from layers import boundaries, demo, migrate, postcodes, reference
 from layers.db import check_postgis, database_url, get_engine
@@ -49,7 +50,7 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> 
     logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
-def _ready_engine():  # type: ignore[no-untyped-def]
+def _ready_engine() -> Engine:
     """Start the embedded cluster when it is in use, check PostGIS, migrate to head."""
     settings = get_settings()
     if settings.embedded:
@@ -113,7 +114,7 @@ def db_reset(
 
 @db_app.command("url")
 def db_url() -> None:
-    """Print the connection URL (for psql use: psql "$(sectormap db url --libpq)")."""
+    """Print the connection URL, e.g. for psql "$(sectormap db url)"."""
     typer.echo(database_url().replace("postgresql+psycopg://", "postgresql://"))
 
 

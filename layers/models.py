@@ -244,6 +244,13 @@ class Business(Timestamped, Base):
             postgresql_using="gin",
             postgresql_ops={"name": "gin_trgm_ops"},
         ),
+        Index(
+            "ix_business_trading_name_trgm",
+            "trading_name",
+            postgresql_using="gin",
+            postgresql_ops={"trading_name": "gin_trgm_ops"},
+        ),
+        Index("ix_business_name_key_postcode", text("sectormap_name_key(name)"), "postcode"),
         Index("ix_business_postcode", "postcode"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         description="Leicester and Leicestershire, (west, south, east, north) in WGS84.",
     )
     map_center: tuple[float, float] = (52.636, -1.125)
+    sector_sic_prefixes: tuple[str, ...] = Field(
+        default=("13", "14", "15", "46410", "46420"),
+        description="SIC codes (or their leading digits) that make a company part of the sector.",
+    )
+    postcode_areas: tuple[str, ...] = Field(
+        default=("LE",), description="Postcode areas (leading letters) imports keep."
+    )
     app_port: int = Field(default=8501, ge=1024, le=65535)
 
     @property

@@ -1,0 +1,321 @@
+"""Readers of business files: each yields chunks of standard records (``records.FIELDS`` plus
+``row``), so even a file of millions of rows is read with bounded memory.
+
+Formats: the Companies House free company data product (CSV exactly as published), any CSV or
+Excel file with a column mapping, and GeoJSON / GeoPackage points.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from layers.businesses.records import FIELDS, parse_sic_codes
+from layers.errors import ValidationError
+
+CHUNK_ROWS = 100_000
+FORMATS = ("companies-house", "csv", "xlsx", "geojson", "gpkg")
+
+#: Companies House column (header stripped of its stray spaces) → standard field.
+COMPANIES_HOUSE_COLUMNS = {
+    "CompanyName": "name",
+    "CompanyNumber": "company_number",
+    "RegAddress.CareOf": None,
+    "RegAddress.POBox": None,
+    "RegAddress.AddressLine1": "address",
+    "RegAddress.AddressLine2": None,
+    "RegAddress.PostTown": None,
+    "RegAddress.PostCode": "postcode",
+    "CompanyStatus": "status",
+    "IncorporationDate": "first_seen",
+    "SICCode.SicText_1": "sic_codes",
+    "SICCode.SicText_2": None,
+    "SICCode.SicText_3": None,
+    "SICCode.SicText_4": None,
+}
+COMPANIES_HOUSE_REQUIRED = (
+    "CompanyName",
+    "CompanyNumber",
+    "RegAddress.PostCode",
+    "SICCode.SicText_1",
+)
+
+
+@dataclass
+class Source:
+    """A file to import, how to read it, and which of its columns fed each field."""
+
+    path: Path
+    format: str
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> dict[str, str]:
+        """Field → the file's column name, for messages."""
+        return self.mapping
+
+
+def detect_format(path: Path) -> str:
+    """The format of ``path`` from its extension and, for CSV, its header."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix == ".gpkg":
+        return "gpkg"
+    header = _csv_header(path)
+    if {"CompanyNumber", "SICCode.SicText_1"} <= {c.strip() for c in header}:
+        return "companies-house"
+    return "csv"
+
+
+def _check_text(path: Path) -> str:
+    """Return the file's delimiter; refuse empty, non-UTF-8 and binary files clearly."""
+    with path.open("rb") as handle:
+        sample = handle.read(65_536)
+    if not sample.strip():
+        raise ValidationError("is empty", file=path.name)
+    if b"\0" in sample:
+        raise ValidationError("is not a text (CSV) file", file=path.name)
+    try:
+        text = sample.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not merely a character cut at the sample's end
+            line = sample[: exc.start].count(b"\n") + 1
+            raise ValidationError(
+                "is not UTF-8 text; save it as 'CSV UTF-8' and import it again",
+                file=path.name,
+                row=line,
+            ) from exc
+        text = sample[: exc.start].decode("utf-8-sig")
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _csv_header(path: Path) -> list[str]:
+    delimiter = _check_text(path)
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return next(csv.reader(handle, delimiter=delimiter), [])
+
+
+def _read_csv_chunks(
+    path: Path, delimiter: str, usecols: list[str] | None
+) -> Iterator[pd.DataFrame]:
+    try:
+        reader = pd.read_csv(
+            path,
+            sep=delimiter,
+            dtype="string",
+            keep_default_na=False,
+            chunksize=CHUNK_ROWS,
+            encoding="utf-8-sig",
+            usecols=usecols,
+            skipinitialspace=False,
+        )
+        start = 2
+        for chunk in reader:
+            chunk.index = range(start, start + len(chunk))
+            start += len(chunk)
+            yield chunk
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            "is not UTF-8 text; save it as 'CSV UTF-8' and import it again", file=path.name
+        ) from exc
+    except pd.errors.ParserError as exc:
+        raise ValidationError(
+            f"cannot be read as CSV ({str(exc).strip()})", file=path.name
+        ) from exc
+
+
+def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iterator[pd.DataFrame]:
+    """Standard records from the Companies House free company data product: only companies with
+    a SIC code in the sector; how many others each chunk held is in ``attrs["skipped"]``."""
+    header = _csv_header(path)
+    delimiter = _check_text(path)
+    if delimiter != ",":
+        raise ValidationError(
+            f"columns are separated by {delimiter!r}; the Companies House file is comma-separated",
+            file=path.name,
+            row=1,
+        )
+    stripped = {c.strip(): c for c in header}
+    missing = [c for c in COMPANIES_HOUSE_REQUIRED if c not in stripped]
+    if missing:
+        raise ValidationError(
+            f"is missing the Companies House columns {missing}", file=path.name, row=1
+        )
+    usecols = [stripped[c] for c in COMPANIES_HOUSE_COLUMNS if c in stripped]
+    prefixes = tuple(sector_prefixes)
+    for chunk in _read_csv_chunks(path, delimiter, usecols):
+        chunk.columns = [c.strip() for c in chunk.columns]
+        # Most of the register is outside the sector: drop it before any per-row work.
+        sic_columns = [c for c in chunk.columns if c.startswith("SICCode.SicText_")]
+        codes = [chunk[c].str.extract(r"^\s*(\d{5})", expand=False) for c in sic_columns]
+        in_sector = pd.concat(
+            [c.str.startswith(prefixes).fillna(False) for c in codes], axis=1
+        ).any(axis=1)
+        skipped = int((~in_sector).sum())
+        chunk = chunk[in_sector]
+        records = pd.DataFrame(
+            {
+                "row": chunk.index,
+                "name": chunk["CompanyName"],
+                "company_number": chunk["CompanyNumber"],
+                "sic_codes": chunk[sic_columns].apply(lambda texts: parse_sic_codes(*texts), axis=1)
+                if len(chunk)
+                else pd.Series(dtype=object),
+                "address": _join_address(chunk),
+                "postcode": chunk["RegAddress.PostCode"],
+                "status": chunk.get("CompanyStatus"),
+                "first_seen": pd.to_datetime(
+                    chunk.get("IncorporationDate"), format="%d/%m/%Y", errors="coerce"
+                ).dt.date,
+            },
+            index=chunk.index,
+        )
+        records.attrs["skipped"] = skipped
+        yield records
+
+
+def _join_address(chunk: pd.DataFrame) -> pd.Series:
+    """Care-of, PO box, address lines and post town, joined with commas, blanks left out."""
+    joined = pd.Series("", index=chunk.index, dtype="string")
+    for column in (
+        "RegAddress.CareOf",
+        "RegAddress.POBox",
+        "RegAddress.AddressLine1",
+        "RegAddress.AddressLine2",
+        "RegAddress.PostTown",
+    ):
+        if column not in chunk:
+            continue
+        part = chunk[column].fillna("").str.strip()
+        joined = joined.where(part.eq(""), joined.where(joined.eq(""), joined + ", ") + part)
+    return joined
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """A column mapping from a JSON file: ``{"name": "Business name", "postcode": "PC", ...}``."""
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"is not a JSON column mapping ({exc})", file=path.name) from exc
+    check_mapping(mapping, source=path.name)
+    return mapping
+
+
+def check_mapping(mapping: object, *, source: str = "mapping") -> None:
+    """Refuse a mapping that is not ``{field: column}`` over known fields."""
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise ValidationError("a mapping is an object of field → column name", file=source)
+    unknown = sorted(set(mapping) - set(FIELDS))
+    if unknown:
+        raise ValidationError(
+            f"unknown fields {unknown}; the fields are {list(FIELDS)}", file=source
+        )
+
+
+def default_mapping(columns: list[str]) -> dict[str, str]:
+    """Map columns whose names are the field names (ignoring case, spaces and dashes)."""
+    keys = {c.strip().lower().replace(" ", "_").replace("-", "_"): c for c in columns}
+    return {f: keys[f] for f in FIELDS if f in keys}
+
+
+def _mapped(frame: pd.DataFrame, mapping: dict[str, str], file: str) -> pd.DataFrame:
+    missing = sorted({c for c in mapping.values() if c not in frame.columns})
+    if missing:
+        raise ValidationError(
+            f"has no columns {missing} (the mapping names them); its columns "
+            f"are {list(frame.columns)}",
+            file=file,
+            row=1,
+        )
+    if "name" not in mapping:
+        raise ValidationError(
+            "the mapping gives no column for the business name (field 'name')", file=file
+        )
+    if "postcode" not in mapping and not {"lat", "lon"} <= set(mapping):
+        raise ValidationError(
+            "the mapping gives no postcode column and no lat/lon columns", file=file
+        )
+    out = pd.DataFrame({f: frame[c] for f, c in mapping.items()}, index=frame.index)
+    if "first_seen" in out:
+        out["first_seen"] = pd.to_datetime(
+            out["first_seen"], errors="coerce", dayfirst=True
+        ).dt.date
+    return out.assign(row=frame.index)
+
+
+def table_chunks(source: Source) -> Iterator[pd.DataFrame]:
+    """Standard records from a CSV or Excel file through ``source.mapping``."""
+    path = source.path
+    if source.format == "xlsx":
+        try:
+            frame = pd.read_excel(path, dtype="string", keep_default_na=False)
+        except (ValueError, OSError, KeyError) as exc:
+            raise ValidationError(
+                f"is not a readable Excel workbook ({exc})", file=path.name
+            ) from exc
+        frame.index = range(2, len(frame) + 2)
+        chunks: Iterator[pd.DataFrame] = (
+            frame.iloc[i : i + CHUNK_ROWS] for i in range(0, max(len(frame), 1), CHUNK_ROWS)
+        )
+    else:
+        chunks = _read_csv_chunks(path, _check_text(path), None)
+    for chunk in chunks:
+        mapping = source.mapping or default_mapping(list(chunk.columns))
+        source.mapping = mapping
+        yield _mapped(chunk, mapping, path.name)
+
+
+def spatial_chunks(source: Source) -> Iterator[pd.DataFrame]:
+    """Standard records from GeoJSON or GeoPackage features (points; other shapes give their
+    representative point), in WGS84."""
+    path = source.path
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        raise ValidationError(
+            f"not a readable GeoJSON or GeoPackage ({exc})", file=path.name
+        ) from exc
+    if frame.crs is None:
+        raise ValidationError("has no coordinate reference system", file=path.name)
+    frame = frame.to_crs(4326)
+    frame.index = range(2, len(frame) + 2)
+    points = frame.geometry.map(
+        lambda g: None if g is None or g.is_empty else g.representative_point()
+    )
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype("string")
+    table["lat"] = points.map(lambda p: p.y if p is not None else None)
+    table["lon"] = points.map(lambda p: p.x if p is not None else None)
+    mapping = source.mapping or default_mapping(list(table.columns))
+    mapping = {**mapping, "lat": "lat", "lon": "lon"}
+    source.mapping = mapping
+    yield _mapped(table, mapping, path.name)
+
+
+def chunks(source: Source, *, sector_prefixes: tuple[str, ...]) -> Iterator[pd.DataFrame]:
+    """Standard records of any supported format."""
+    if not source.path.exists():
+        raise ValidationError("does not exist", file=str(source.path))
+    if source.format == "companies-house":
+        source.mapping = {f: c for c, f in COMPANIES_HOUSE_COLUMNS.items() if f}
+        return companies_house_chunks(source.path, sector_prefixes)
+    if source.format in ("geojson", "gpkg"):
+        return spatial_chunks(source)
+    if source.format in ("csv", "xlsx"):
+        return table_chunks(source)
+    raise ValidationError(f"unknown format {source.format!r}; use one of {', '.join(FORMATS)}")

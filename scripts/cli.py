@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import json
 import logging
 import sys
 from enum import StrEnum
@@ -11,7 +14,9 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from layers import boundaries, demo, migrate, postcodes, reference
+from layers import boundaries, demo, exports, migrate, postcodes, reference
+from layers.businesses import importing as business_import
+from layers.businesses import readers
 from layers.db import check_postgis, database_url, get_engine
 from layers.errors import SectormapError
 from layers.settings import get_settings
@@ -164,6 +169,74 @@ def import_postcodes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
         f"{result.loaded:,} postcodes loaded from {file.name} ({result.format}); "
         f"{result.wards_assigned:,} placed in a current ward."
     )
+
+
+class BusinessFormat(StrEnum):
+    """Formats of business files."""
+
+    auto = "auto"
+    companies_house = "companies-house"
+    csv = "csv"
+    xlsx = "xlsx"
+    geojson = "geojson"
+    gpkg = "gpkg"
+
+
+@import_app.command("businesses")
+def import_businesses(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    format: Annotated[BusinessFormat, typer.Option(help="File format.")] = BusinessFormat.auto,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help='JSON column mapping, e.g. {"name": "Trader", "postcode": "PC"}.',
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would happen; change nothing.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object of counts.")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where to write the rejected rows (CSV).")
+    ] = None,
+) -> None:
+    """Import businesses (Companies House data product, CSV/Excel with a mapping, GeoJSON,
+    GeoPackage); importing the same file twice inserts nothing the second time."""
+    engine = _ready_engine()
+    with TqdmProgress(file.name) as progress:
+        result = business_import.import_businesses(
+            engine,
+            file,
+            format=format.value,
+            mapping=readers.load_mapping(mapping) if mapping else None,
+            dry_run=dry_run,
+            username=f"cli:{getpass.getuser()}",
+            progress=progress,
+        )
+    summary = result.summary()
+    if result.rejected:
+        target = rejects or get_settings().data_dir / "imports" / (
+            f"{file.stem}-rejects-{dt.datetime.now():%Y%m%d-%H%M%S}.csv"
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        exports.neutralise_frame(result.rejects).to_csv(target, index=False)
+        summary["rejects_file"] = str(target)
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    verb = "would be" if dry_run else "were"
+    typer.echo(
+        f"{file.name} ({result.format}): {result.read:,} rows read; {result.inserted:,} "
+        f"businesses {verb} added, {result.updated:,} updated, {result.unchanged:,} unchanged; "
+        f"{result.skipped:,} skipped (not of the sector or the area); "
+        f"{result.rejected:,} rejected."
+    )
+    if result.rejected:
+        typer.echo(f"Rejected rows, with their reasons: {summary['rejects_file']}")
 
 
 @import_app.command("reference")

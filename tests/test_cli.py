@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from tests import companies_house_file as ch
 from tests.support import fresh_database, worker
 
 SECTORMAP = str(Path(sys.executable).with_name("sectormap"))
@@ -93,3 +95,28 @@ def test_an_unreachable_database_url_is_explained(unreachable: str) -> None:
         in done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def test_import_businesses_json_twice(engine: Engine, tmp_path: Path) -> None:
+    path = ch.write(
+        tmp_path / "register.csv",
+        [
+            ch.company("CLIVEL FASHIONS LIMITED", "90000101", "LE5 4GD", ch.SIC_TEXTS["14190"]),
+            ch.company("NO CODE LTD", "90000102", "LE1 ZZZ", ch.SIC_TEXTS["14190"]),
+        ],
+    )
+    rejects = tmp_path / "rejects.csv"
+    first = run(engine, "import", "businesses", str(path), "--json", "--rejects", str(rejects))
+    assert first.returncode == 0, first.stderr
+    counts = json.loads(first.stdout)
+    assert {
+        k: counts[k] for k in ("read", "inserted", "updated", "unchanged", "skipped", "rejected")
+    } == {"read": 2, "inserted": 1, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 1}
+    assert "3,RegAddress.PostCode,LE1 ZZZ,not a well-formed UK postcode" in rejects.read_text()
+    second = json.loads(
+        run(engine, "import", "businesses", str(path), "--json", "--rejects", str(rejects)).stdout
+    )
+    assert (second["inserted"], second["unchanged"]) == (0, 1)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM business_source WHERE reference = '90000101'"))
+        conn.execute(text("DELETE FROM business WHERE company_number = '90000101'"))

@@ -46,8 +46,13 @@ test: setup /usr/bin/chromium lint
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-bench: setup
+# GDAL's ogr2ogr, the baseline of the import benchmark.
+/usr/bin/ogr2ogr:
+	$(APT_GET) update -q && $(APT_GET) install -y -q gdal-bin
+
+bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.demo_load
+	$(BIN)/python -m bench.companies_house_import
 
 clean-venv:
 	rm -rf $(VENV)

@@ -7,24 +7,25 @@ import uuid
 
 import streamlit as st
 
+from app import ui
 from layers import access, vocab
 from layers.errors import AuthenticationError, SectormapError
 from layers.users import authenticate
-from pages import ui
 
 log = logging.getLogger("sectormap.app")
 
 st.set_page_config(page_title="Sectormap", page_icon="🧵", layout="wide")
 
 PAGES = (
-    ("map", "pages/map.py", "Map", ":material/map:"),
-    ("registers", "pages/registers.py", "Businesses & sites", ":material/factory:"),
-    ("visits", "pages/visits.py", "Visits", ":material/directions_walk:"),
-    ("reports", "pages/reports.py", "Reports", ":material/report:"),
-    ("focus_areas", "pages/focus_areas.py", "Focus areas", ":material/crop_free:"),
-    ("sizing", "pages/sizing.py", "Sector sizing", ":material/bar_chart:"),
-    ("export", "pages/export.py", "Export", ":material/download:"),
-    ("admin", "pages/admin.py", "Admin", ":material/admin_panel_settings:"),
+    ("map", "app/map.py", "Map", ":material/map:"),
+    ("registers", "app/registers.py", "Businesses & sites", ":material/factory:"),
+    ("visits", "app/visits.py", "Visits", ":material/directions_walk:"),
+    ("reports", "app/reports.py", "Reports", ":material/report:"),
+    ("focus_areas", "app/focus_areas.py", "Focus areas", ":material/crop_free:"),
+    ("sizing", "app/sizing.py", "Sector sizing", ":material/bar_chart:"),
+    ("export", "app/export.py", "Export", ":material/download:"),
+    ("imports", "app/imports.py", "Import", ":material/upload:"),
+    ("admin", "app/admin.py", "Admin", ":material/admin_panel_settings:"),
 )
 
 

@@ -46,44 +46,82 @@ def main() -> None:
     migrate.upgrade(engine)
     reference.load_reference_data(engine)
     with engine.connect() as conn:
-        postcodes = list(conn.execute(text(
-            "SELECT postcode FROM postcode WHERE district_code = 'E06000016' ORDER BY postcode"
-        )).scalars())
+        postcodes = list(
+            conn.execute(
+                text(
+                    "SELECT postcode FROM postcode WHERE district_code = 'E06000016' "
+                    "ORDER BY postcode"
+                )
+            ).scalars()
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"BasicCompanyData-{args.rows}.csv"
     if not path.exists():
         started = time.perf_counter()
         ch.write_large(path, args.rows, postcodes)
-        print(f"wrote {path.name} ({path.stat().st_size / 1e6:,.0f} MB) in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"wrote {path.name} ({path.stat().st_size / 1e6:,.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
     sectormap = str(Path(sys.executable).with_name("sectormap"))
     env = {**os.environ, "DATABASE_URL": url}
     started = time.perf_counter()
-    done = subprocess.run([sectormap, "import", "businesses", str(path), "--json",
-                           "--rejects", str(OUT / "rejects.csv")], env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            sectormap,
+            "import",
+            "businesses",
+            str(path),
+            "--json",
+            "--rejects",
+            str(OUT / "rejects.csv"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     ours = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     counts = json.loads(done.stdout)
 
     pg = make_url(url)
     started = time.perf_counter()
-    subprocess.run([ogr2ogr, "-f", "PostgreSQL",
-                    f"PG:host={pg.host} port={pg.port} dbname={pg.database} user={pg.username} "
-                    f"password={pg.password}", str(path), "-nln", "ch_ogr2ogr", "-overwrite",
-                    "-lco", "GEOMETRY_NAME=geom", "--config", "PG_USE_COPY", "YES"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            ogr2ogr,
+            "-f",
+            "PostgreSQL",
+            f"PG:host={pg.host} port={pg.port} dbname={pg.database} user={pg.username} "
+            f"password={pg.password}",
+            str(path),
+            "-nln",
+            "ch_ogr2ogr",
+            "-overwrite",
+            "-lco",
+            "GEOMETRY_NAME=geom",
+            "--config",
+            "PG_USE_COPY",
+            "YES",
+        ],
+        check=True,
+        capture_output=True,
+    )
     baseline = time.perf_counter() - started
     with engine.connect() as conn:
         loaded = conn.execute(text("SELECT count(*) FROM ch_ogr2ogr")).scalar_one()
     assert loaded == args.rows, loaded
 
-    print(f"sectormap import businesses: {ours:.1f} s, {args.rows / ours:,.0f} rows/s, "
-          f"peak memory {peak_mib:,.0f} MiB; {counts['inserted']:,} inserted, "
-          f"{counts['skipped']:,} skipped, {counts['rejected']:,} rejected")
-    print(f"baseline, ogr2ogr (raw load, no filtering or geocoding): {baseline:.1f} s, "
-          f"{args.rows / baseline:,.0f} rows/s")
+    print(
+        f"sectormap import businesses: {ours:.1f} s, {args.rows / ours:,.0f} rows/s, "
+        f"peak memory {peak_mib:,.0f} MiB; {counts['inserted']:,} inserted, "
+        f"{counts['skipped']:,} skipped, {counts['rejected']:,} rejected"
+    )
+    print(
+        f"baseline, ogr2ogr (raw load, no filtering or geocoding): {baseline:.1f} s, "
+        f"{args.rows / baseline:,.0f} rows/s"
+    )
     print(f"sectormap is {baseline / ours:.2f}x the speed of ogr2ogr")
     engine.dispose()
 

@@ -17,6 +17,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "focus_areas": frozenset(vocab.ROLES),
     "sizing": frozenset(vocab.ROLES),
     "export": frozenset({"analyst", "planner", "admin"}),
+    "imports": frozenset({"analyst", "admin"}),
     "admin": frozenset({"admin"}),
 }
 

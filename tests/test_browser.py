@@ -18,6 +18,7 @@ from sqlalchemy import create_engine
 
 from layers import demo, migrate
 from layers.settings import REPO_ROOT, get_settings
+from tests import companies_house_file as ch
 from tests.support import fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -158,8 +159,8 @@ def test_zooming_in_splits_clusters_into_businesses(page: Page, app_url: str) ->
 @pytest.mark.parametrize(
     ("username", "visible", "hidden"),
     [
-        ("viewer", ["Map", "Sector sizing"], ["Reports", "Export", "Admin"]),
-        ("analyst", ["Map", "Reports", "Export"], ["Admin"]),
+        ("viewer", ["Map", "Sector sizing"], ["Reports", "Export", "Import", "Admin"]),
+        ("analyst", ["Map", "Reports", "Export", "Import"], ["Admin"]),
         ("admin", ["Map", "Export", "Admin"], []),
     ],
 )
@@ -180,3 +181,33 @@ def test_the_admin_sees_logins_in_the_audit_log(page: Page, app_url: str) -> Non
     page.get_by_role("tab", name="Audit log").click()
     expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
     assert Path(SCREENSHOTS).parent.exists()
+
+
+def test_an_analyst_imports_a_companies_house_file(
+    page: Page, app_url: str, tmp_path: Path
+) -> None:
+    path = ch.write(
+        tmp_path / "BasicCompanyData-2026-11-01.csv",
+        [
+            ch.company("BROWSEVEL FASHIONS LIMITED", "90000201", "LE5 4GD", ch.SIC_TEXTS["14190"]),
+            ch.company("NOWHERE STITCH LTD", "90000202", "LE1 ZZZ", ch.SIC_TEXTS["14190"]),
+            ch.company("LEICESTER CAFE LTD", "90000203", "LE1 1AA", ch.SIC_TEXTS["56101"]),
+        ],
+    )
+    sign_in(page, app_url, "analyst")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Import").click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    expect(page.get_by_role("combobox", name="Format")).to_have_value(
+        "Companies House free company data (CSV)"
+    )
+    page.get_by_role("button", name="Check (dry run)").click()
+    expect(page.get_by_text("1 businesses would be added")).to_be_visible()
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("1 businesses were added")).to_be_visible()
+    expect(
+        page.get_by_text("1 skipped (not of the sector or the area); 1 rejected")
+    ).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the rejected rows (CSV)").click()
+    report = Path(download.value.path()).read_text()
+    assert "3,RegAddress.PostCode,LE1 ZZZ,not a well-formed UK postcode" in report

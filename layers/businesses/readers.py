@@ -319,3 +319,23 @@ def chunks(source: Source, *, sector_prefixes: tuple[str, ...]) -> Iterator[pd.D
     if source.format in ("csv", "xlsx"):
         return table_chunks(source)
     raise ValidationError(f"unknown format {source.format!r}; use one of {', '.join(FORMATS)}")
+
+
+def columns_of(source: Source) -> list[str]:
+    """The column names of a file, for the mapping step (geometry excluded)."""
+    if source.format in ("csv", "companies-house"):
+        return [c.strip() for c in _csv_header(source.path)]
+    if source.format == "xlsx":
+        try:
+            return [str(c) for c in pd.read_excel(source.path, nrows=0).columns]
+        except (ValueError, OSError, KeyError) as exc:
+            raise ValidationError(
+                f"is not a readable Excel workbook ({exc})", file=source.path.name
+            ) from exc
+    try:
+        info = pyogrio.read_info(source.path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise ValidationError(
+            f"not a readable GeoJSON or GeoPackage ({exc})", file=source.path.name
+        ) from exc
+    return [str(c) for c in info["fields"]]

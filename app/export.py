@@ -6,8 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
+from app import ui
 from layers import exports
-from pages import ui
 
 st.title("Export")
 ui.demo_banner()

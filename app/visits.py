@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import ui
 from layers import visits
-from pages import ui
 
 st.title("Visits")
 ui.demo_banner()
@@ -14,4 +14,4 @@ st.subheader("Outcomes by year")
 st.bar_chart(counts, x="year", y="visits", color="outcome", stack=True)
 frame = visits.register(ui.engine())
 st.subheader(f"All visits ({len(frame):,})")
-st.dataframe(frame, hide_index=True, use_container_width=True, height=480)
+st.dataframe(frame, hide_index=True, width="stretch", height=480)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import ui
 from layers import reports
-from pages import ui
 
 st.title("Intelligence reports")
 ui.demo_banner()
@@ -19,4 +19,4 @@ st.bar_chart(counts, x="category", y="reports", color="status", stack=True, hori
 table = counts.pivot_table(
     index="category", columns="status", values="reports", fill_value=0, aggfunc="sum"
 )
-st.dataframe(table, use_container_width=True)
+st.dataframe(table, width="stretch")

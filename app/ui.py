@@ -49,3 +49,13 @@ def demo_banner() -> None:
             "Demo data: every business, site, visit and report here is **fictional**.",
             icon=":material/info:",
         )
+
+
+class StreamlitProgress:
+    """A ``layers.progress.Progress`` that drives an ``st.progress`` bar."""
+
+    def __init__(self, title: str) -> None:
+        self._bar = st.progress(0.0, text=title)
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        self._bar.progress(min(done / total, 1.0) if total else 0.0, text=message)

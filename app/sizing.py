@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app import ui
 from layers import boundaries, businesses, sizing
 from layers.settings import get_settings
 from mapping.sector_map import choropleth_map
-from pages import ui
 
 st.title("Sector sizing")
 ui.demo_banner()
@@ -67,12 +67,12 @@ if counts is not None:
             margins=True,
             margins_name="Total",
         ),
-        use_container_width=True,
+        width="stretch",
     )
 else:
     st.dataframe(
         pd.DataFrame(areas.drop(columns="geometry")).rename(columns={"name": "hexagon"}),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 ui.show_attribution()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app import ui
 from layers import boundaries, businesses, focus_areas, sites
 from layers.settings import get_settings
 from mapping.sector_map import build_sector_map
-from pages import ui
 
 
 @st.cache_data(ttl=60, show_spinner="Loading the map layers…")

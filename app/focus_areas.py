@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app import ui
 from layers import focus_areas, vocab
 from layers.settings import get_settings
 from mapping.sector_map import focus_area_map
-from pages import ui
 
 st.title("Focus areas")
 ui.demo_banner()
@@ -28,5 +28,5 @@ else:
     )
     table = pd.DataFrame(areas.drop(columns="geom")).drop(columns="id")
     table["priority"] = table["priority"].map(vocab.PRIORITIES)
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
 ui.show_attribution()

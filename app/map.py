@@ -1,12 +1,14 @@
-"""Map page: businesses, sites, focus areas and boundaries on one map."""
+"""Map page: find a place, filter and colour the businesses, and open a profile beside the map."""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app import ui
-from layers import boundaries, businesses, focus_areas, sites
+from app import profile_panel, ui
+from layers import boundaries, focus_areas, profiles, sites, vocab
+from layers.businesses.filters import MapFilters, filtered_points
+from layers.search import search
 from layers.settings import get_settings
 from mapping.sector_map import build_sector_map
 
@@ -15,7 +17,6 @@ from mapping.sector_map import build_sector_map
 def _layers() -> dict[str, object]:
     engine = ui.engine()
     return {
-        "points": businesses.map_points(engine),
         "sites": sites.footprints(engine),
         "focus_areas": focus_areas.all_areas(engine),
         "districts": boundaries.load_boundary_frame(engine, "district"),
@@ -23,16 +24,137 @@ def _layers() -> dict[str, object]:
     }
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _points(filters: MapFilters):  # type: ignore[no-untyped-def]
+    return filtered_points(ui.engine(), filters)
+
+
+def _filters(layers: dict[str, object]) -> tuple[MapFilters, str]:
+    with st.expander("Filters and colours", expanded=False):
+        left, middle, right = st.columns(3)
+        sectors = left.multiselect("Sector", list(vocab.SECTORS), format_func=vocab.SECTORS.get)
+        activities = left.multiselect(
+            "Activity", list(vocab.ACTIVITIES), format_func=vocab.ACTIVITIES.get
+        )
+        statuses = left.multiselect(
+            "Status",
+            list(vocab.BUSINESS_STATUSES),
+            default=["active", "dormant", "ceased"],
+            format_func=vocab.BUSINESS_STATUSES.get,
+        )
+        bands = middle.multiselect(
+            "Risk band", ["high", "medium", "low"], format_func=str.capitalize
+        )
+        reports = middle.radio("Open intelligence reports", ["Any", "Yes", "No"], horizontal=True)
+        months = middle.number_input(
+            "Not visited in the last … months (0: any)", min_value=0, max_value=240, value=0, step=6
+        )
+        areas = {None: "Anywhere"}
+        for kind, frame in (("district", layers["districts"]), ("ward", layers["wards"])):
+            areas |= {
+                (kind, code): f"{name} ({kind})"
+                for code, name in zip(frame["code"], frame["name"], strict=True)
+            }
+        areas |= {
+            ("focus", str(i)): f"{name} (focus area)"
+            for i, name in zip(
+                layers["focus_areas"]["id"], layers["focus_areas"]["name"], strict=True
+            )
+        }
+        area = right.selectbox("Within", list(areas), format_func=areas.get)
+        colour_by = right.radio(
+            "Colour businesses by",
+            ["band", "sector"],
+            horizontal=True,
+            format_func={"band": "Risk band", "sector": "Sector"}.get,
+        )
+    return MapFilters(
+        sectors=tuple(sectors),
+        activities=tuple(activities),
+        statuses=tuple(statuses),
+        risk_bands=tuple(bands),
+        open_reports={"Any": None, "Yes": True, "No": False}[reports],
+        last_visit_older_than_months=int(months) or None,
+        boundary=area if area and area[0] != "focus" else None,
+        focus_area_id=int(area[1]) if area and area[0] == "focus" else None,
+    ), colour_by
+
+
+def _search_box() -> None:
+    query = st.text_input(
+        "Find a business or building", placeholder="Name, trading name, postcode or company number"
+    )
+    if not query:
+        return
+    found = search(ui.engine(), query)
+    if found.empty:
+        st.caption(f"Nothing matches {ui.plain(query)}.")
+        return
+    options = list(zip(found["kind"], found["id"].astype(int), strict=True))
+    labels = {
+        key: f"{'🏭' if kind == 'site' else '•'} {label} — {detail}"
+        for key, (kind, label, detail) in zip(
+            options, zip(found["kind"], found["label"], found["detail"], strict=True), strict=True
+        )
+    }
+    chosen = st.selectbox(
+        f"{len(found)} found", options, format_func=labels.get, key=f"found_{query}"
+    )
+    if st.button("Open the profile", type="primary"):
+        profile_panel.select(*chosen)
+        st.rerun()
+
+
 st.title("Map")
 ui.demo_banner()
 layers = _layers()
-points, site_frame = layers["points"], layers["sites"]
-left, middle, right = st.columns(3)
-left.metric("Businesses", f"{len(points):,}")
-middle.metric("Multi-occupancy sites", f"{len(site_frame):,}")
-right.metric("Units occupied", f"{int(site_frame['tenants'].sum()):,}")
-sector_map = build_sector_map(
-    center=get_settings().map_center, attribution=ui.attribution_lines(short=True), **layers
-)
-st_folium(sector_map, key="sector_map", height=640, use_container_width=True, returned_objects=[])
+filters, colour_by = _filters(layers)
+_search_box()
+points = _points(filters)
+selected = st.session_state.get("selected")
+highlight, center, zoom = None, get_settings().map_center, 13
+if selected:
+    if selected[0] == "business" and selected[1] in set(points["id"]):
+        row = points.set_index("id").loc[selected[1]]
+        highlight, center, zoom = (row["lat"], row["lon"]), (row["lat"], row["lon"]), 17
+    elif selected[0] == "site":
+        footprint = layers["sites"].set_index("id").geometry.get(selected[1])
+        if footprint is not None:
+            spot = footprint.representative_point()
+            highlight, center, zoom = (spot.y, spot.x), (spot.y, spot.x), 17
+
+st.caption(f"{len(points):,} businesses shown · {len(layers['sites']):,} multi-occupancy sites")
+map_column, profile_column = st.columns([3, 2]) if selected else (st.container(), None)
+with map_column:
+    clicked = st_folium(
+        build_sector_map(
+            center=center,
+            zoom=zoom,
+            points=points,
+            colour_by=colour_by,
+            highlight=highlight,
+            attribution=ui.attribution_lines(short=True),
+            **layers,
+        ),
+        key="sector_map",
+        height=640,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+    )
+click = (clicked or {}).get("last_object_clicked")
+if click and click != st.session_state.get("last_click"):
+    st.session_state["last_click"] = click
+    place = profiles.nearest(ui.engine(), click["lat"], click["lng"])
+    if place is not None and place != selected:
+        profile_panel.select(*place)
+        st.rerun()
+if profile_column is not None:
+    with profile_column:
+        if st.button("Close the profile"):
+            st.session_state.pop("selected")
+            st.rerun()
+        if selected[0] == "business":
+            profile_panel.business(selected[1])
+        else:
+            profile_panel.site(selected[1])
 ui.show_attribution()

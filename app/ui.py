@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -59,3 +61,13 @@ class StreamlitProgress:
 
     def __call__(self, done: int, total: int, message: str) -> None:
         self._bar.progress(min(done / total, 1.0) if total else 0.0, text=message)
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(value: object) -> str:
+    """``value`` as literal text inside Streamlit markdown (headers, captions, button labels):
+    every markdown, directive and LaTeX character is escaped, so untrusted text cannot format,
+    link or colour anything."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", "" if value is None else str(value))

@@ -69,12 +69,16 @@ def _escaped(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return out
 
 
-def add_businesses(m: folium.Map, points: pd.DataFrame, *, name: str = "Businesses") -> None:
-    """Businesses as browser-built, clustered circle markers coloured by sector.
+def add_businesses(
+    m: folium.Map, points: pd.DataFrame, *, colour_by: str = "sector", name: str = "Businesses"
+) -> None:
+    """Businesses as browser-built, clustered circle markers coloured by ``colour_by``
+    ('sector' or 'band', the risk band).
 
-    ``points`` has columns lat, lon, sector, name.
+    ``points`` has columns lat, lon, name and the column coloured by.
     """
-    colours = points["sector"].map(style.SECTOR_COLOURS).fillna("#666666")
+    palette = style.SECTOR_COLOURS if colour_by == "sector" else style.BAND_COLOURS
+    colours = points[colour_by].map(palette).fillna("#666666")
     rows = list(
         zip(points["lat"].round(6), points["lon"].round(6), colours, points["name"], strict=True)
     )
@@ -85,7 +89,7 @@ def add_businesses(m: folium.Map, points: pd.DataFrame, *, name: str = "Business
         icon_create_function=_CLUSTER_ICON,
         options={"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 18},
     ).add_to(m)
-    style.ClusterStyle().add_to(m)
+    style.MapStyle().add_to(m)
 
 
 def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
@@ -114,6 +118,16 @@ def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
             fields=["name", "address", "tenants"], aliases=["Site", "Address", "Occupancy"]
         ),
     ).add_to(m)
+    labels = folium.FeatureGroup(name="Tenant counts", control=False).add_to(m)
+    for point, tenants in zip(sites.geometry.representative_point(), sites["tenants"], strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="sectormap-site-count">{int(tenants)}</div>',
+                icon_size=(24, 18),
+                icon_anchor=(12, 9),
+            ),
+        ).add_to(labels)
 
 
 def add_focus_areas(m: folium.Map, areas: gpd.GeoDataFrame) -> None:
@@ -165,16 +179,24 @@ def build_sector_map(
     districts: gpd.GeoDataFrame,
     wards: gpd.GeoDataFrame,
     attribution: list[str],
+    colour_by: str = "sector",
+    zoom: int = 13,
+    highlight: tuple[float, float] | None = None,
 ) -> folium.Map:
-    """The main map with its layers, layer control, legend and attributions."""
-    m = base_map(center)
+    """The main map with its layers, layer control, legend and attributions; businesses coloured
+    by sector or risk band; ``highlight`` rings the selected place."""
+    m = base_map(center, zoom=zoom)
     add_boundaries(m, districts, name="Districts", colour=style.DISTRICT_COLOUR)
     add_boundaries(m, wards, name="Wards", colour=style.WARD_COLOUR, show=False)
     add_focus_areas(m, focus_areas)
     add_sites(m, sites)
-    add_businesses(m, points)
+    add_businesses(m, points, colour_by=colour_by)
+    if highlight is not None:
+        folium.CircleMarker(
+            list(highlight), radius=16, color="#000000", weight=3, fill=False, tooltip="Selected"
+        ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    style.sector_legend().add_to(m)
+    (style.sector_legend() if colour_by == "sector" else style.band_legend()).add_to(m)
     style.add_attribution(m, attribution)
     return use_local_assets(m)
 

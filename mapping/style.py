@@ -18,6 +18,13 @@ SECTOR_COLOURS = {
     "46.41": "#CC79A7",
     "46.42": "#E69F00",
 }
+#: Risk bands, colour-blind safe and ordered (vermillion, orange, sky blue).
+BAND_COLOURS = {"high": "#D55E00", "medium": "#E69F00", "low": "#56B4E9"}
+BAND_LABELS = {
+    "high": "High risk (30+ points)",
+    "medium": "Medium risk (15-29)",
+    "low": "Low risk (under 15)",
+}
 SITE_COLOUR = "#5A3E99"
 FOCUS_COLOUR = "#C00000"
 DISTRICT_COLOUR = "#333333"
@@ -50,13 +57,15 @@ class Legend(MacroElement):
         self.items = [(colour, html.escape(label), shape) for colour, label, shape in items]
 
 
-class ClusterStyle(MacroElement):
-    """Styles the business clusters as slate discs with white counts."""
+class MapStyle(MacroElement):
+    """The map's own CSS: slate cluster discs and purple tenant-count badges on sites."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}
         <style>
           .sectormap-cluster { background: rgba(47, 62, 78, 0.35); border-radius: 50%; }
+          .sectormap-site-count { background: #5A3E99; color: #fff; border-radius: 9px;
+            font: bold 11px sans-serif; text-align: center; line-height: 18px; }
           .sectormap-cluster div { background: rgba(47, 62, 78, 0.9); color: #fff;
             font: bold 12px sans-serif; border-radius: 50%; width: calc(100% - 8px);
             height: calc(100% - 8px); margin: 4px; display: flex; align-items: center;
@@ -91,6 +100,16 @@ def sector_legend() -> Legend:
         (FOCUS_COLOUR, "Focus area", "square"),
     ]
     return Legend("Businesses by sector", items)
+
+
+def band_legend() -> Legend:
+    """The legend of the business layer coloured by risk band, with sites and focus areas."""
+    items = [(BAND_COLOURS[band], label, "dot") for band, label in BAND_LABELS.items()]
+    items += [
+        (SITE_COLOUR, "Multi-occupancy site (tenants)", "square"),
+        (FOCUS_COLOUR, "Focus area", "square"),
+    ]
+    return Legend("Businesses by risk", items)
 
 
 def add_attribution(m: folium.Map, lines: list[str]) -> None:

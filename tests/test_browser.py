@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from layers import demo, migrate
 from layers.settings import REPO_ROOT, get_settings
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+HOSTILE = '<img src=x onerror="alert(1)">Evil **Stitch** [link](http://x) :red[red]'
 
 
 def _free_port() -> int:
@@ -52,6 +54,14 @@ def app_url() -> Iterator[str]:
     engine = create_engine(url)
     migrate.upgrade(engine)
     demo.load(engine, seed=2020)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO business (name, sector, activity, postcode, geom) VALUES "
+                "(:name, '14', 'cmt', 'LE1 1AA', ST_SetSRID(ST_MakePoint(-1.1249, 52.6323), 4326))"
+            ),
+            {"name": HOSTILE},
+        )
     engine.dispose()
     port = _free_port()
     log = REPO_ROOT / "data" / "logs"
@@ -108,6 +118,15 @@ def sign_in(page: Page, app_url: str, username: str, password: str = "sectormap-
     page.get_by_role("button", name="Sign in").click()
 
 
+def open_from_search(page: Page, query: str) -> None:
+    """Type a search, wait for its results, and open the best match's profile."""
+    page.get_by_role("textbox", name="Find a business or building").fill(query)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("combobox", name=re.compile(r"\d+ found"))).to_be_visible()
+    page.get_by_role("button", name="Open the profile").click()
+    expect(page.get_by_role("button", name="Close the profile")).to_be_visible()
+
+
 def map_frame(page: Page) -> FrameLocator:
     page.locator(MAP_FRAME).wait_for()
     return page.frame_locator(MAP_FRAME)
@@ -129,10 +148,10 @@ def test_an_officer_signs_in_and_sees_the_map_with_its_layers(page: Page, app_ur
     assert frame.locator(".marker-cluster").count() >= 5
     assert frame.locator("path.leaflet-interactive").count() >= 10  # districts, sites, areas
     control = frame.locator(".leaflet-control-layers")
-    expect(control).to_contain_text("Businesses (1,200)")
+    expect(control).to_contain_text("Businesses (1,201)")
     expect(control).to_contain_text("Sites (25)")
     expect(control).to_contain_text("Focus areas")
-    expect(frame.locator(".sectormap-legend")).to_contain_text("Businesses by sector")
+    expect(frame.locator(".sectormap-legend")).to_contain_text("Businesses by risk")
     expect(frame.locator(".leaflet-control-attribution")).to_contain_text("Fictional demo data")
     expect(frame.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
     expect(page.get_by_text("Contains OS data © Crown copyright")).to_be_visible()
@@ -211,3 +230,36 @@ def test_an_analyst_imports_a_companies_house_file(
         page.get_by_role("button", name="Download the rejected rows (CSV)").click()
     report = Path(download.value.path()).read_text()
     assert "3,RegAddress.PostCode,LE1 ZZZ,not a well-formed UK postcode" in report
+
+
+def test_an_officer_finds_the_imperial_typewriter_building_and_a_tenant(
+    page: Page, app_url: str
+) -> None:
+    sign_in(page, app_url, "officer")
+    open_from_search(page, "imperial typwriter")
+    expect(page.get_by_role("heading", name="Imperial Typewriter Building")).to_be_visible()
+    expect(page.get_by_text("5 floors · 50 units")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").filter(has_text="Floor 4")
+    expect(grid).to_be_visible()
+    expect(grid).to_contain_text("Ground")
+    page.get_by_role("button", name="Open the tenant's profile").click()
+    expect(
+        page.get_by_role("button", name="Open the building: Imperial Typewriter Building")
+    ).to_be_visible()
+    expect(page.get_by_text("Risk score")).to_be_visible()
+    expect(page.get_by_text("Fictional demo business.")).to_be_visible()
+
+
+def test_hostile_names_show_as_text(page: Page, app_url: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, app_url, "officer")
+    open_from_search(page, "Evil Stitch")
+    heading = page.get_by_role("heading", name="Evil")
+    expect(heading).to_contain_text('<img src=x onerror="alert(1)">Evil **Stitch** [link]')
+    expect(heading.locator("img, strong, a[href='http://x']")).to_have_count(0)
+    frame = map_frame(page)
+    expect(frame.locator(".leaflet-control-layers")).to_be_visible()
+    assert frame.locator("img[src=x]").count() == 0
+    assert page.locator("img[src=x]").count() == 0
+    assert dialogs == []

@@ -1,0 +1,131 @@
+"""The profile panel beside the map: a business or a building, and the way between them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import ui
+from layers import profiles, vocab
+
+BAND_BADGES = {
+    "high": ":red-badge[High risk]",
+    "medium": ":orange-badge[Medium risk]",
+    "low": ":blue-badge[Low risk]",
+}
+
+
+def select(kind: str, item_id: int) -> None:
+    """Make a business or site the selected place (kept as plain values in session state)."""
+    st.session_state["selected"] = (kind, int(item_id))
+
+
+def _risk(score: float, band: str, factors: pd.DataFrame) -> None:
+    st.markdown(f"**Risk score {score:.0f}** {BAND_BADGES[band]}")
+    if factors.empty:
+        st.caption("No risk factor applies.")
+    else:
+        st.dataframe(
+            factors[["points", "factor", "detail"]],
+            hide_index=True,
+            width="stretch",
+            column_config={"points": st.column_config.NumberColumn(format="%.1f")},
+        )
+
+
+def _visits(visits: pd.DataFrame) -> None:
+    st.markdown(f"**Visits ({len(visits):,})**")
+    if visits.empty:
+        st.caption("Never visited.")
+    else:
+        st.dataframe(
+            visits.drop(columns=["findings"]),
+            hide_index=True,
+            width="stretch",
+            height=min(38 + 35 * len(visits), 260),
+        )
+
+
+def business(business_id: int) -> None:
+    """Everything known about one business."""
+    profile = profiles.business_profile(ui.engine(), business_id)
+    d = profile.details
+    st.subheader(ui.plain(d["name"]))
+    if d["is_demo"]:
+        st.caption("Fictional demo business.")
+    facts = {
+        "Trading name": d["trading_name"],
+        "Company number": d["company_number"],
+        "SIC codes": ", ".join(d["sic_codes"] or []),
+        "Sector": vocab.SECTORS.get(d["sector"]),
+        "Activity": vocab.ACTIVITIES.get(d["activity"]),
+        "Address": d["address"],
+        "Postcode": d["postcode"],
+        "Location": vocab.LOCATION_PRECISIONS.get(d["location_precision"]),
+        "Building": d["site"],
+        "Unit": d["unit"],
+        "Employees": (
+            f"{d['employees_estimate']} (range {d['employees_low']} to "
+            f"{d['employees_high']}; {d['employees_source']})"
+            if pd.notna(d["employees_estimate"])
+            else None
+        ),
+        "Status": vocab.BUSINESS_STATUSES.get(d["status"]),
+        "Known to": ", ".join(profile.sources),
+        "Accreditations": ", ".join(d["accreditations"] or []),
+        "First / last seen": f"{d['first_seen'] or '?'} / {d['last_seen'] or '?'}",
+    }
+    known = [(k, str(v)) for k, v in facts.items() if v not in (None, "") and pd.notna(v)]
+    st.dataframe(pd.DataFrame(known, columns=["Fact", "Value"]), hide_index=True, width="stretch")
+    if pd.notna(d["site_id"]) and st.button(
+        f"Open the building: {ui.plain(d['site'])}", key=f"to_site_{business_id}"
+    ):
+        select("site", d["site_id"])
+        st.rerun()
+    _risk(profile.score, profile.band, profile.factors)
+    _visits(profile.visits)
+    st.markdown(
+        f"**Intelligence reports:** {profile.reports['total']:,} "
+        f"({profile.reports['open']:,} open). Their content is shown to those the "
+        "handling code allows."
+    )
+
+
+def site(site_id: int) -> None:
+    """One building: its floors and units, tenants, history, visits and building-level risk."""
+    profile = profiles.site_profile(ui.engine(), site_id)
+    d = profile.details
+    occupied = int(profile.units["tenant"].notna().sum())
+    st.subheader(ui.plain(d["name"]))
+    st.caption(
+        f"{ui.plain(d['address'])}, {ui.plain(d['postcode'])} · {d['floors']} floors · "
+        f"{len(profile.units):,} units, {occupied:,} occupied"
+        + (" · fictional demo tenants" if d["is_demo"] else "")
+    )
+    _risk(profile.score, profile.band, profile.factors)
+    st.markdown("**Floors and units**")
+    st.dataframe(profiles.units_grid(profile.units), width="stretch")
+    tenants = profile.units.dropna(subset=["business_id"])
+    if len(tenants):
+        labels = dict(
+            zip(
+                tenants["business_id"].astype(int),
+                tenants["label"] + " · " + tenants["tenant"],
+                strict=True,
+            )
+        )
+        chosen = st.selectbox(
+            "Tenant", list(labels), format_func=labels.get, key=f"tenant_of_{site_id}"
+        )
+        if st.button("Open the tenant's profile", key=f"open_tenant_{site_id}"):
+            select("business", chosen)
+            st.rerun()
+    with st.expander(f"Tenancy history ({len(profile.history):,})"):
+        st.dataframe(
+            profile.history.drop(columns=["business_id"]), hide_index=True, width="stretch"
+        )
+    _visits(profile.visits)
+    st.markdown(
+        f"**Intelligence reports about the building or its tenants:** "
+        f"{profile.reports['total']:,} ({profile.reports['open']:,} open)."
+    )

@@ -294,3 +294,69 @@ def test_a_mapping_that_names_missing_columns_is_refused(conn: Connection, tmp_p
     path.write_text("Name,Postcode\nA,LE1 1AA\n")
     with pytest.raises(ValidationError, match=r"has no columns \['Post Code'\]"):
         import_businesses(conn, path, mapping={"name": "Name", "postcode": "Post Code"})
+
+
+def _features(path: Path, features: list[dict], crs: str | None = None) -> Path:
+    collection: dict = {"type": "FeatureCollection", "features": features}
+    if crs:
+        collection["crs"] = {"type": "name", "properties": {"name": crs}}
+    path.write_text(json.dumps(collection))
+    return path
+
+
+def test_wrong_crs_coordinates_are_rejected_with_a_hint(conn: Connection, tmp_path: Path) -> None:
+    path = _features(
+        tmp_path / "bng-as-wgs84.geojson",
+        [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [459000, 304000]},
+                "properties": {"name": "Gridvel Garments", "sector": "14"},
+            }
+        ],
+    )
+    result = import_businesses(conn, path)
+    assert (result.inserted, result.rejected) == (0, 1)
+    assert "coordinate reference system" in result.rejects.iloc[0]["reason"]
+    assert _count(conn) == 0
+
+
+def test_a_declared_grid_crs_is_transformed(conn: Connection, tmp_path: Path) -> None:
+    path = _features(
+        tmp_path / "bng.geojson",
+        [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [459327, 304196]},
+                "properties": {"name": "Gridvel Garments", "sector": "14"},
+            }
+        ],
+        crs="urn:ogc:def:crs:EPSG::27700",
+    )
+    assert import_businesses(conn, path).inserted == 1
+    lon, lat = conn.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM business")).one()
+    assert (round(lon, 3), round(lat, 3)) == (-1.125, 52.632)
+
+
+def test_an_invalid_footprint_still_gives_a_point(conn: Connection, tmp_path: Path) -> None:
+    bowtie = [[[-1.1, 52.63], [-1.099, 52.631], [-1.099, 52.63], [-1.1, 52.631], [-1.1, 52.63]]]
+    path = _features(
+        tmp_path / "bowtie.geojson",
+        [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": bowtie},
+                "properties": {"name": "Bowvel Knitwear", "sector": "13"},
+            }
+        ],
+    )
+    assert import_businesses(conn, path).inserted == 1
+    assert (
+        conn.execute(
+            text(
+                "SELECT ST_Within(geom, ST_MakeEnvelope(-1.1, 52.63, -1.099, "
+                "52.631, 4326)) FROM business"
+            )
+        ).scalar_one()
+        is True
+    )

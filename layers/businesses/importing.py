@@ -329,6 +329,7 @@ def import_businesses(
                     sector_prefixes=settings.sector_sic_prefixes,
                     postcode_areas=settings.postcode_areas,
                     column_names=source.column_names,
+                    region=settings.region_bounds,
                 )
                 result.skipped += checked.skipped + int(chunk.attrs.get("skipped", 0))
                 rejects.append(checked.rejects)

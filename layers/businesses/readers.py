@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 
 from layers.businesses.records import FIELDS, parse_sic_codes
 from layers.errors import ValidationError
@@ -295,8 +296,9 @@ def spatial_chunks(source: Source) -> Iterator[pd.DataFrame]:
         raise ValidationError("has no coordinate reference system", file=path.name)
     frame = frame.to_crs(4326)
     frame.index = range(2, len(frame) + 2)
+    # An invalid shape (a self-crossing outline, say) is repaired before its point is taken.
     points = frame.geometry.map(
-        lambda g: None if g is None or g.is_empty else g.representative_point()
+        lambda g: None if g is None or g.is_empty else shapely.make_valid(g).representative_point()
     )
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype("string")
     table["lat"] = points.map(lambda p: p.y if p is not None else None)

@@ -123,6 +123,7 @@ def validate(
     sector_prefixes: tuple[str, ...],
     postcode_areas: tuple[str, ...],
     column_names: dict[str, str],
+    region: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0),
 ) -> Checked:
     """Check one chunk of standard records; see the module docstring for what comes out.
 
@@ -163,7 +164,10 @@ def validate(
     frame["postcode"] = normalise_postcodes(raw_postcode)
     for field in ("lat", "lon"):
         frame[field] = pd.to_numeric(frame[field], errors="coerce")
-    has_point = frame["lat"].between(-90, 90) & frame["lon"].between(-180, 180)
+    west, south, east, north = region
+    given_point = frame["lat"].notna() & frame["lon"].notna()
+    has_point = given_point & frame["lat"].between(south, north) & frame["lon"].between(west, east)
+    located = frame["lon"].astype("string") + ", " + frame["lat"].astype("string")
 
     out_of_sector = frame["sector"].isna() & has_sic
     area = frame["postcode"].str.extract(r"^([A-Z]{1,2})", expand=False)
@@ -180,6 +184,13 @@ def validate(
 
     checks = [
         ("name", frame["name"].isna(), frame["name"], "the name is empty"),
+        (
+            "lon",
+            given_point[frame.index] & ~has_point[frame.index],
+            located[frame.index],
+            "the coordinates are outside the region (Leicester and Leicestershire); "
+            "is the file's coordinate reference system right?",
+        ),
         (
             "postcode",
             frame["postcode"].isna() & raw_postcode.fillna("").eq("") & ~has_point[frame.index],

@@ -52,6 +52,8 @@ lint: $(VENV)/.installed
 
 bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.demo_load
+	$(BIN)/python -m bench.map_build
+	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.companies_house_import
 
 clean-venv:

@@ -8,29 +8,40 @@ import pandas as pd
 from layers.db import Bind, read_frame
 from layers.postcodes import normalise_postcode
 
+# Each branch can use an index (trigram GIN on names, b-tree on numbers and postcodes); values
+# are bound parameters, never SQL text, so the planner sees constants it can use.
 _SEARCH = """
-WITH q AS (SELECT CAST(:q AS text) AS text, upper(regexp_replace(:q, '\\s', '', 'g')) AS compact)
-SELECT * FROM (
-    SELECT 'site' AS kind, s.id, s.name AS label,
-        concat_ws(', ', s.address, s.postcode) AS detail,
-        CASE WHEN s.postcode = :postcode THEN 1.05
-             ELSE greatest(similarity(s.name, q.text), word_similarity(q.text, s.name)) + 0.1
-        END AS score
-    FROM site s, q
-    WHERE NOT s.archived AND (s.name % q.text OR q.text <% s.name OR s.postcode = :postcode)
+WITH hits AS (
+    SELECT 'site' AS kind, s.id,
+        greatest(similarity(s.name, :q), word_similarity(:q, s.name)) + 0.1 AS score
+    FROM site s WHERE NOT s.archived AND (s.name % :q OR :q <% s.name)
     UNION ALL
-    SELECT 'business', b.id, b.name,
-        concat_ws(', ', b.trading_name, b.address, b.postcode, b.company_number),
-        CASE WHEN b.company_number = q.compact OR b.postcode = :postcode THEN 1.0
-             ELSE greatest(similarity(b.name, q.text), word_similarity(q.text, b.name),
-                           coalesce(similarity(b.trading_name, q.text), 0)) END
-    FROM business b, q
-    WHERE b.status <> 'archived' AND (
-        b.name % q.text OR q.text <% b.name OR b.trading_name % q.text
-        OR b.company_number = q.compact OR b.postcode = :postcode
-        OR (length(q.compact) >= 3 AND b.postcode LIKE :postcode_prefix))
-) found
-ORDER BY score DESC, label
+    SELECT 'site', s.id, 1.05 FROM site s WHERE NOT s.archived AND s.postcode = :postcode
+    UNION ALL
+    SELECT 'business', b.id, greatest(similarity(b.name, :q), word_similarity(:q, b.name))
+    FROM business b WHERE b.status <> 'archived' AND (b.name % :q OR :q <% b.name)
+    UNION ALL
+    SELECT 'business', b.id, similarity(b.trading_name, :q)
+    FROM business b WHERE b.status <> 'archived' AND b.trading_name % :q
+    UNION ALL
+    SELECT 'business', b.id, 1.0
+    FROM business b WHERE b.status <> 'archived' AND (b.company_number = :compact
+        OR b.postcode = :postcode)
+    UNION ALL
+    SELECT 'business', b.id, 0.5
+    FROM business b WHERE b.status <> 'archived' AND length(:compact) >= 3
+        AND b.postcode >= :prefix_low AND b.postcode < :prefix_high
+),
+best AS (SELECT kind, id, max(score) AS score FROM hits GROUP BY kind, id)
+SELECT best.kind, best.id, coalesce(s.name, b.name) AS label,
+    CASE WHEN best.kind = 'site' THEN concat_ws(', ', s.address, s.postcode)
+         ELSE concat_ws(', ', b.trading_name, b.address, b.postcode, b.company_number) END
+        AS detail,
+    best.score
+FROM best
+LEFT JOIN site s ON best.kind = 'site' AND s.id = best.id
+LEFT JOIN business b ON best.kind = 'business' AND b.id = best.id
+ORDER BY best.score DESC, label
 LIMIT :limit
 """
 
@@ -41,14 +52,16 @@ def search(bind: Bind, query: str, *, limit: int = 20) -> pd.DataFrame:
     query = query.strip()
     if len(query) < 2:
         return pd.DataFrame(columns=["kind", "id", "label", "detail", "score"])
-    prefix = " ".join(query.upper().split()) + "%"
+    prefix = " ".join(query.upper().split())
     return read_frame(
         bind,
         _SEARCH,
         {
             "q": query,
+            "compact": "".join(query.upper().split()),
             "postcode": normalise_postcode(query),
-            "postcode_prefix": prefix,
+            "prefix_low": prefix,
+            "prefix_high": prefix + "\uffff",
             "limit": limit,
         },
     )

@@ -25,3 +25,12 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 def can_open(role: str, page: str) -> bool:
     """True when a user with ``role`` may open ``page`` (unknown pages and roles: never)."""
     return role in PAGE_ROLES.get(page, frozenset())
+
+
+#: Roles that may add, edit and archive businesses, sites and units.
+EDIT_ROLES = frozenset({"officer", "planner", "analyst", "admin"})
+
+
+def can_edit_registers(role: str) -> bool:
+    """True when a user with ``role`` may change the registers."""
+    return role in EDIT_ROLES

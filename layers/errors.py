@@ -43,6 +43,10 @@ class ValidationError(SectormapError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class ConflictError(SectormapError, RuntimeError):
+    """A save based on a version someone else has changed since (optimistic locking)."""
+
+
 class AuthenticationError(SectormapError, PermissionError):
     """A login that failed; deliberately does not say which part was wrong."""
 

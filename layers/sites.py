@@ -6,7 +6,10 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import text
 
-from layers.db import Bind, reading
+from layers import audit
+from layers.db import Bind, reading, transaction
+from layers.errors import ValidationError
+from layers.users import User
 
 
 def footprints(bind: Bind) -> gpd.GeoDataFrame:
@@ -30,3 +33,41 @@ def register(bind: Bind) -> pd.DataFrame:
     """The site register as a table: name, address, floors, units, current tenants."""
     frame = footprints(bind)
     return pd.DataFrame(frame.drop(columns="geom"))
+
+
+def add_unit(
+    bind: Bind, site_id: int, label: str, floor: int, user: User, floor_area_m2: float | None = None
+) -> int:
+    """Add a unit to a site; a label already used in that site is refused. Audited."""
+    label = label.strip()
+    if not label:
+        raise ValidationError("a unit needs a label, e.g. G.01", column="label")
+    with transaction(bind) as conn:
+        taken = conn.execute(
+            text(
+                "SELECT s.name FROM unit u JOIN site s ON s.id = u.site_id "
+                "WHERE u.site_id = :s AND u.label = :l"
+            ),
+            {"s": site_id, "l": label},
+        ).scalar()
+        if taken is not None:
+            raise ValidationError(f"unit {label} already exists in {taken}", column="label")
+        unit_id = int(
+            conn.execute(
+                text(
+                    "INSERT INTO unit (site_id, label, floor, floor_area_m2) "
+                    "VALUES (:s, :l, :f, :a) RETURNING id"
+                ),
+                {"s": site_id, "l": label, "f": floor, "a": floor_area_m2},
+            ).scalar_one()
+        )
+        audit.record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="create",
+            object_type="unit",
+            object_id=unit_id,
+            detail={"site_id": site_id, "label": label, "floor": floor},
+        )
+    return unit_id

@@ -23,6 +23,8 @@ from tests import companies_house_file as ch
 from tests.support import fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# The app shares two cores with the other test worker: give assertions time to come true.
+expect.set_options(timeout=20_000)
 SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -61,6 +63,13 @@ def app_url() -> Iterator[str]:
                 "(:name, '14', 'cmt', 'LE1 1AA', ST_SetSRID(ST_MakePoint(-1.1249, 52.6323), 4326))"
             ),
             {"name": HOSTILE},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO business (name, sector, activity, postcode, geom) VALUES "
+                "('Lockvel Browser Fashions', '14', 'cmt', 'LE5 4GD', "
+                "ST_SetSRID(ST_MakePoint(-1.0992, 52.6362), 4326))"
+            )
         )
     engine.dispose()
     port = _free_port()
@@ -148,7 +157,7 @@ def test_an_officer_signs_in_and_sees_the_map_with_its_layers(page: Page, app_ur
     assert frame.locator(".marker-cluster").count() >= 5
     assert frame.locator("path.leaflet-interactive").count() >= 10  # districts, sites, areas
     control = frame.locator(".leaflet-control-layers")
-    expect(control).to_contain_text("Businesses (1,201)")
+    expect(control).to_contain_text("Businesses (1,202)")
     expect(control).to_contain_text("Sites (25)")
     expect(control).to_contain_text("Focus areas")
     expect(frame.locator(".sectormap-legend")).to_contain_text("Businesses by risk")
@@ -263,3 +272,37 @@ def test_hostile_names_show_as_text(page: Page, app_url: str) -> None:
     assert frame.locator("img[src=x]").count() == 0
     assert page.locator("img[src=x]").count() == 0
     assert dialogs == []
+
+
+def _open_for_editing(page: Page, app_url: str, name: str) -> None:
+    sign_in(page, app_url, "officer")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Businesses & sites").click()
+    page.get_by_role("textbox", name="Filter the table").fill(name)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 businesses.")).to_be_visible()
+    table = page.get_by_test_id("stDataFrame").first
+    box = table.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 12, box["y"] + 55)  # the row's selection box
+    expect(page.get_by_text(f"Edit {name} (version 1)")).to_be_visible()
+
+
+def test_the_second_of_two_officers_saving_the_same_business_is_refused(
+    browser: Browser, app_url: str
+) -> None:
+    first, second = (
+        browser.new_context(viewport={"width": 1400, "height": 1400}).new_page() for _ in range(2)
+    )
+    for page in (first, second):
+        page.set_default_timeout(30_000)
+        _open_for_editing(page, app_url, "Lockvel Browser Fashions")
+    first.get_by_test_id("stForm").first.get_by_label("Employees (estimate)").fill("14")
+    first.get_by_test_id("stForm").first.get_by_role("button", name="Save").click()
+    expect(first.get_by_text("Saved.")).to_be_visible()
+    second.get_by_test_id("stForm").first.get_by_label("Trading name").fill("Lockvel Collections")
+    second.get_by_test_id("stForm").first.get_by_role("button", name="Save").click()
+    expect(
+        second.get_by_text("Someone else saved this business after you opened it")
+    ).to_be_visible()
+    for page in (first, second):
+        page.context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import ui
-from layers import access, businesses, profiles, sites, vocab
+from layers import access, businesses, multi_occupancy, profiles, sites, vocab
 from layers.businesses.editing import (
     BusinessForm,
     archive_business,
@@ -104,7 +104,7 @@ def _edit(business_id: int) -> None:
 st.title("Businesses & sites")
 ui.demo_banner()
 can_edit = access.can_edit_registers(ui.current_user().role)
-business_tab, site_tab = st.tabs(["Businesses", "Sites"])
+business_tab, site_tab, proposal_tab = st.tabs(["Businesses", "Sites", "Multi-occupancy proposals"])
 with business_tab:
     frame = businesses.register(ui.engine())
     wanted = st.text_input("Filter the table", placeholder="Any part of a name, postcode, …")
@@ -179,4 +179,48 @@ with site_tab:
                     st.error(str(problem))
                 else:
                     st.success(f"Unit {ui.plain(label)} added.")
+with proposal_tab:
+    st.write(
+        "Businesses whose points fall inside one building footprint (a known site, an "
+        "OpenStreetMap building or a loaded polygon layer), or that share an address line "
+        "and postcode, are proposed as multi-occupancy sites."
+    )
+    if can_edit and st.button("Look for multi-occupancy buildings"):
+        added = multi_occupancy.detect(ui.engine())
+        st.success(f"{added:,} new proposals.")
+    proposals = multi_occupancy.open_proposals(ui.engine())
+    if proposals.empty:
+        st.info("No open proposals.")
+    known_sites = sites.register(ui.engine())
+    site_names = dict(zip(known_sites["id"].astype(int), known_sites["name"], strict=True))
+    for proposal in proposals.itertuples():
+        with st.container(border=True):
+            st.markdown(f"**{ui.plain(proposal.reason)}**")
+            st.caption(ui.plain(proposal.businesses))
+            if not can_edit:
+                continue
+            left, middle, right = st.columns(3)
+            if proposal.kind == "new_site":
+                name = left.text_input("Name of the new site", key=f"name_{proposal.id}")
+            if left.button("Accept", key=f"accept_{proposal.id}", type="primary"):
+                site_id = multi_occupancy.accept(
+                    ui.engine(),
+                    proposal.id,
+                    ui.current_user(),
+                    name=name if proposal.kind == "new_site" else "",
+                )
+                st.success(f"Accepted: site {site_id}.")
+                st.rerun()
+            target = middle.selectbox(
+                "Merge into",
+                list(site_names),
+                format_func=site_names.get,
+                key=f"target_{proposal.id}",
+            )
+            if middle.button("Merge", key=f"merge_{proposal.id}"):
+                multi_occupancy.merge(ui.engine(), proposal.id, target, ui.current_user())
+                st.rerun()
+            if right.button("Dismiss", key=f"dismiss_{proposal.id}"):
+                multi_occupancy.dismiss(ui.engine(), proposal.id, ui.current_user())
+                st.rerun()
 ui.show_attribution()

@@ -28,6 +28,7 @@ DEMO_TABLES = (
     "report",
     "tenancy",
     "business_source",
+    "site_proposal",
     "business",
     "unit",
     "site",

@@ -565,3 +565,63 @@ class DemoRun(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class Building(Base):
+    """A building footprint from OpenStreetMap or a polygon layer, for finding multi-occupancy."""
+
+    __tablename__ = "building"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_building_source"),
+        _valid("geom", "building"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[WKBElement] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID))
+    loaded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class StreetEdge(Base):
+    """One street segment of the network loaded from OpenStreetMap (for route planning)."""
+
+    __tablename__ = "street_edge"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    u: Mapped[int] = mapped_column(BigInteger, index=True)
+    v: Mapped[int] = mapped_column(BigInteger, index=True)
+    key: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    osmid: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    highway: Mapped[str | None] = mapped_column(Text)
+    length_m: Mapped[float] = mapped_column(Numeric(12, 2))
+    geom: Mapped[WKBElement] = mapped_column(Geometry("LINESTRING", srid=SRID))
+    source: Mapped[str] = mapped_column(Text)
+
+
+class SiteProposal(Base):
+    """A proposed multi-occupancy site (or new tenants of a known one) for an officer to decide."""
+
+    __tablename__ = "site_proposal"
+    __table_args__ = (
+        CheckConstraint("kind IN ('new_site', 'new_tenants')", name="ck_site_proposal_kind"),
+        CheckConstraint(
+            "status IN ('open', 'accepted', 'merged', 'dismissed')", name="ck_site_proposal_status"
+        ),
+        _valid("geom", "site_proposal"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id", ondelete="SET NULL"))
+    business_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    geom: Mapped[WKBElement] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), server_default="open")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -14,7 +14,16 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from layers import boundaries, demo, exports, migrate, postcodes, reference
+from layers import (
+    boundaries,
+    demo,
+    exports,
+    migrate,
+    multi_occupancy,
+    osm,
+    postcodes,
+    reference,
+)
 from layers.businesses import importing as business_import
 from layers.businesses import readers
 from layers.db import check_postgis, database_url, get_engine
@@ -237,6 +246,41 @@ def import_businesses(
     )
     if result.rejected:
         typer.echo(f"Rejected rows, with their reasons: {summary['rejects_file']}")
+
+
+@import_app.command("osm")
+def import_osm(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Load the buildings and streets of an OpenStreetMap XML extract (read with osmnx)."""
+    engine = _ready_engine()
+    result = osm.import_osm(engine, file)
+    typer.echo(
+        f"{file.name}: {result.buildings:,} building footprints, "
+        f"{result.street_edges:,} street segments between {result.street_nodes:,} "
+        "junctions."
+    )
+
+
+@import_app.command("buildings")
+def import_buildings(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    name_column: Annotated[str | None, typer.Option(help="Column of building names.")] = None,
+) -> None:
+    """Load building footprints from a polygon layer (GeoJSON or GeoPackage)."""
+    engine = _ready_engine()
+    count = osm.import_polygons(engine, file, name_column=name_column)
+    typer.echo(f"{count:,} building footprints loaded from {file.name}.")
+
+
+@app.command("detect-sites")
+def detect_sites(
+    threshold: Annotated[
+        int, typer.Option(min=2, help="Businesses that make a building multi-occupancy.")
+    ] = 3,
+) -> None:
+    """Look for multi-occupancy buildings and propose them for officers to decide."""
+    engine = _ready_engine()
+    added = multi_occupancy.detect(engine, threshold=threshold)
+    typer.echo(f"{added:,} new proposals; officers decide them on the Businesses & sites page.")
 
 
 @import_app.command("reference")

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from tests import companies_house_file as ch
+from tests import osm_file
 from tests.support import fresh_database, worker
 
 SECTORMAP = str(Path(sys.executable).with_name("sectormap"))
@@ -120,3 +121,13 @@ def test_import_businesses_json_twice(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM business_source WHERE reference = '90000101'"))
         conn.execute(text("DELETE FROM business WHERE company_number = '90000101'"))
+
+
+def test_import_osm_and_detect_sites(engine: Engine, tmp_path: Path) -> None:
+    path = osm_file.write(tmp_path / "extract.osm", streets=3)
+    done = run(engine, "import", "osm", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "2 building footprints" in done.stdout and "street segments between" in done.stdout
+    detected = run(engine, "detect-sites", "--threshold", "2")
+    assert detected.returncode == 0, detected.stderr
+    assert "new proposals" in detected.stdout

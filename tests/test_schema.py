@@ -72,9 +72,12 @@ def test_every_geometry_column_has_a_gist_index_and_fixed_type(conn: Connection)
             "WHERE f_table_schema = 'public'"
         )
     ).all()
-    assert len(columns) == 6
+    assert len(columns) == 9
     for table, column, geometry_type, srid in columns:
-        assert srid == 4326 and geometry_type in {"POINT", "MULTIPOLYGON"}, (table, column)
+        assert srid == 4326 and geometry_type in {"POINT", "MULTIPOLYGON", "LINESTRING"}, (
+            table,
+            column,
+        )
         indexed = conn.execute(
             text("SELECT count(*) FROM pg_indexes WHERE tablename = :t AND indexdef ILIKE :d"),
             {"t": table, "d": f"%USING gist ({column})%"},

@@ -1,0 +1,140 @@
+"""OSM extracts and multi-occupancy proposals against PostGIS (OSM files written by the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+
+from layers import multi_occupancy as mo
+from layers import osm, users
+from layers.errors import ValidationError
+from tests import osm_file
+
+# Inside the workshop outline of tests.osm_file (no site covers it).
+WORKSHOP_POINTS = [(52.63310, -1.10590), (52.63315, -1.10570), (52.63320, -1.10550)]
+
+
+@pytest.fixture
+def user(conn: Connection) -> users.User:
+    user_id = users.upsert_user(
+        conn,
+        username="t_mo",
+        full_name="Test",
+        role="officer",
+        agency_code="COUNCIL",
+        password="long enough",
+    )
+    return users.User(user_id, "t_mo", "Test", "officer", "COUNCIL", False)
+
+
+def _business(
+    conn: Connection,
+    name: str,
+    lat: float,
+    lon: float,
+    address: str = "",
+    postcode: str = "LE5 4GD",
+) -> int:
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO business (name, sector, activity, geom, address, postcode) VALUES "
+                "(:n, '14', 'cmt', ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :a, :p) RETURNING id"
+            ),
+            {"n": name, "lat": lat, "lon": lon, "a": address, "p": postcode},
+        ).scalar_one()
+    )
+
+
+def test_an_osm_extract_loads_buildings_and_streets_once(conn: Connection, tmp_path: Path) -> None:
+    path = osm_file.write(tmp_path / "leicester-east.osm")
+    first = osm.import_osm(conn, path)
+    assert (first.buildings, first.street_nodes) == (2, 21)
+    assert first.street_edges > 0
+    again = osm.import_osm(conn, path)
+    assert again == first
+    counts = conn.execute(
+        text("SELECT (SELECT count(*) FROM building), (SELECT count(*) FROM street_edge)")
+    ).one()
+    assert counts == (2, first.street_edges)
+    name = conn.execute(text("SELECT name FROM building WHERE source_id = 'way/9001'")).scalar()
+    assert name == "Imperial Typewriter Building"
+    length = conn.execute(text("SELECT min(length_m) FROM street_edge")).scalar_one()
+    assert 100 < float(length) < 250  # 0.002 degrees of latitude or longitude here
+
+
+def test_a_broken_osm_file_is_refused(conn: Connection, tmp_path: Path) -> None:
+    path = tmp_path / "broken.osm"
+    path.write_text("<osm><node id='1' lat='52.6'")
+    with pytest.raises(ValidationError, match="is not OSM XML"):
+        osm.import_osm(conn, path)
+
+
+def test_businesses_in_one_building_become_a_proposal(
+    conn: Connection, tmp_path: Path, user: users.User
+) -> None:
+    osm.import_osm(conn, osm_file.write(tmp_path / "x.osm"))
+    ids = [
+        _business(conn, f"Workshop {i}", lat, lon) for i, (lat, lon) in enumerate(WORKSHOP_POINTS)
+    ]
+    assert mo.detect(conn) >= 1
+    proposals = mo.open_proposals(conn)
+    mine = proposals[[sorted(found) == sorted(ids) for found in proposals["business_ids"]]]
+    assert len(mine) == 1 and mine.iloc[0]["kind"] == "new_site"
+    assert "3 businesses inside one building footprint" in mine.iloc[0]["reason"]
+    assert mo.detect(conn) == 0  # not proposed twice
+    site_id = mo.accept(conn, int(mine.iloc[0]["id"]), user, name="Workshop Yard")
+    tenants = conn.execute(
+        text("SELECT count(*) FROM business WHERE site_id = :s"), {"s": site_id}
+    ).scalar_one()
+    assert tenants == 3
+    assert (
+        conn.execute(text("SELECT name FROM site WHERE id = :s"), {"s": site_id}).scalar_one()
+        == "Workshop Yard"
+    )
+    with pytest.raises(ValidationError, match="already accepted"):
+        mo.dismiss(conn, int(mine.iloc[0]["id"]), user)
+
+
+def test_a_shared_address_line_and_postcode(conn: Connection, user: users.User) -> None:
+    ids = [
+        _business(
+            conn,
+            f"Tenant {i}",
+            52.64 + i * 0.0001,
+            -1.12,
+            address=f"Unit {i}, 14 Canal Street, Leicester",
+            postcode="LE1 1AA",
+        )
+        for i in range(3)
+    ]
+    mo.detect(conn)
+    proposals = mo.open_proposals(conn)
+    mine = proposals[[sorted(found) == sorted(ids) for found in proposals["business_ids"]]]
+    assert "share the address '14 canal street', LE1 1AA" in mine.iloc[0]["reason"]
+    mo.dismiss(conn, int(mine.iloc[0]["id"]), user)
+    assert mo.detect(conn) == 0  # a dismissed set is not proposed again
+
+
+def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: users.User) -> None:
+    square = "SRID=4326;MULTIPOLYGON(((-1.2 52.7,-1.199 52.7,-1.199 52.701,-1.2 52.701,-1.2 52.7)))"
+    site = conn.execute(
+        text(
+            "INSERT INTO site (name, geom) VALUES ('Known Mill', ST_GeomFromEWKT(:g)) RETURNING id"
+        ),
+        {"g": square},
+    ).scalar_one()
+    newcomer = _business(conn, "Newcomer Knitwear", 52.7005, -1.1995)
+    mo.detect(conn)
+    proposals = mo.open_proposals(conn)
+    mine = proposals[[list(found) == [newcomer] for found in proposals["business_ids"]]]
+    assert mine.iloc[0]["kind"] == "new_tenants" and mine.iloc[0]["site"] == "Known Mill"
+    mo.merge(conn, int(mine.iloc[0]["id"]), site, user)
+    assert (
+        conn.execute(
+            text("SELECT site_id FROM business WHERE id = :b"), {"b": newcomer}
+        ).scalar_one()
+        == site
+    )

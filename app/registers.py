@@ -147,7 +147,7 @@ with site_tab:
         f"{int(frame['tenants'].sum()):,} with a current tenant."
     )
     picked = st.dataframe(
-        frame.drop(columns=["id"]),
+        frame.drop(columns=["id", "version"]),
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -157,6 +157,43 @@ with site_tab:
     rows = picked.selection.rows if can_edit else []
     if rows:
         site = frame.iloc[rows[0]]
+        opened = st.session_state.setdefault("editing_sites", {})
+        version = opened.setdefault(int(site["id"]), int(site["version"]))
+        with st.form(f"site_{site['id']}"):
+            st.markdown(f"**Edit {ui.plain(site['name'])}** (version {version})")
+            left, right = st.columns(2)
+            site_name = left.text_input("Name", site["name"])
+            site_address = right.text_input("Address", ui.text_of(site["address"]))
+            site_postcode = left.text_input("Postcode", ui.text_of(site["postcode"]))
+            site_floors = right.number_input(
+                "Floors", min_value=1, max_value=60, value=int(site["floors"])
+            )
+            landlord = left.text_input("Landlord", ui.text_of(site["landlord"]))
+            if st.form_submit_button("Save the site", type="primary"):
+                try:
+                    opened[int(site["id"])] = sites.update_site(
+                        ui.engine(),
+                        int(site["id"]),
+                        version,
+                        ui.current_user(),
+                        name=site_name,
+                        address=site_address,
+                        postcode=site_postcode,
+                        floors=int(site_floors),
+                        landlord=landlord,
+                    )
+                except (ConflictError, ValidationError) as problem:
+                    st.error(str(problem))
+                else:
+                    st.success("Saved.")
+        if st.button("Archive this site", key=f"archive_site_{site['id']}"):
+            try:
+                sites.archive_site(ui.engine(), int(site["id"]), version, ui.current_user())
+            except ConflictError as problem:
+                st.error(str(problem))
+            else:
+                opened.pop(int(site["id"]), None)
+                st.success("Archived: the site no longer shows on the map or in the register.")
         with st.form(f"unit_{site['id']}"):
             st.markdown(f"**Add a unit to {ui.plain(site['name'])}**")
             left, middle, right = st.columns(3)

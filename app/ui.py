@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -71,3 +72,8 @@ def plain(value: object) -> str:
     every markdown, directive and LaTeX character is escaped, so untrusted text cannot format,
     link or colour anything."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", "" if value is None else str(value))
+
+
+def text_of(value: object) -> str:
+    """A table cell as text for an input box: missing values (None, NaN, <NA>) become ''."""
+    return "" if value is None or pd.isna(value) else str(value)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
-from layers import audit
+from layers import audit, locking
 from layers.db import Bind, reading, transaction
 from layers.errors import ValidationError
+from layers.postcodes import normalise_postcode
 from layers.users import User
 
 
@@ -17,7 +18,8 @@ def footprints(bind: Bind) -> gpd.GeoDataFrame:
     with reading(bind) as conn:
         return gpd.read_postgis(
             text(
-                "SELECT s.id, s.name, s.address, s.postcode, s.floors, s.geom, "
+                "SELECT s.id, s.name, s.address, s.postcode, s.floors, s.landlord, s.version, "
+                "s.geom, "
                 "count(DISTINCT u.id) AS units, "
                 "count(DISTINCT t.unit_id) FILTER (WHERE t.end_date IS NULL) AS tenants "
                 "FROM site s LEFT JOIN unit u ON u.site_id = s.id "
@@ -71,3 +73,93 @@ def add_unit(
             detail={"site_id": site_id, "label": label, "floor": floor},
         )
     return unit_id
+
+
+def _site_snapshot(conn: Connection, site_id: int) -> dict[str, object] | None:
+    row = (
+        conn.execute(
+            text(
+                "SELECT name, address, postcode, floors, landlord, archived, version "
+                "FROM site WHERE id = :id"
+            ),
+            {"id": site_id},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def update_site(
+    bind: Bind,
+    site_id: int,
+    expected_version: int,
+    user: User,
+    *,
+    name: str,
+    address: str,
+    postcode: str,
+    floors: int,
+    landlord: str = "",
+) -> int:
+    """Save an edit of a site's details made to ``expected_version``; returns the new version.
+    A stale edit raises ``ConflictError``; bad values raise ``ValidationError``."""
+    if not name.strip():
+        raise ValidationError("a site needs a name", column="name")
+    normalised = normalise_postcode(postcode) if postcode.strip() else None
+    if postcode.strip() and normalised is None:
+        raise ValidationError(f"{postcode!r} is not a UK postcode", column="postcode")
+    if not 1 <= floors <= 60:
+        raise ValidationError("floors must be between 1 and 60", column="floors")
+    with transaction(bind) as conn:
+        before = _site_snapshot(conn, site_id)
+        version = conn.execute(
+            text(
+                "UPDATE site SET name = :name, address = :address, postcode = :postcode, "
+                "floors = :floors, landlord = :landlord WHERE id = :id AND version = :version "
+                "RETURNING version"
+            ),
+            {
+                "name": name.strip(),
+                "address": address.strip(),
+                "postcode": normalised,
+                "floors": floors,
+                "landlord": landlord.strip() or None,
+                "id": site_id,
+                "version": expected_version,
+            },
+        ).scalar()
+        if version is None:
+            locking.refuse(conn, "site", site_id, expected_version)
+        audit.record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="edit",
+            object_type="site",
+            object_id=site_id,
+            detail={"before": before, "after": _site_snapshot(conn, site_id)},
+        )
+    return int(version)
+
+
+def archive_site(bind: Bind, site_id: int, expected_version: int, user: User) -> None:
+    """Archive a site (kept, no longer shown); its tenants keep their records."""
+    with transaction(bind) as conn:
+        done = conn.execute(
+            text(
+                "UPDATE site SET archived = true WHERE id = :id "
+                "AND version = :version RETURNING version"
+            ),
+            {"id": site_id, "version": expected_version},
+        ).scalar()
+        if done is None:
+            locking.refuse(conn, "site", site_id, expected_version)
+        audit.record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="archive",
+            object_type="site",
+            object_id=site_id,
+        )

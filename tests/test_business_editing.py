@@ -213,3 +213,62 @@ def test_an_edit_keeps_a_precise_location_until_the_postcode_changes(conn: Conne
         {"i": business_id},
     ).one()
     assert (round(point[0], 4), point[1]) == (52.6362, "address")
+
+
+def test_site_edits_are_validated_locked_and_audited(engine: Engine) -> None:
+    from layers import sites
+
+    square = (
+        "SRID=4326;MULTIPOLYGON(((-1.1 52.63,-1.099 52.63,-1.099 52.631,-1.1 52.631,-1.1 52.63)))"
+    )
+    with engine.begin() as conn:
+        user = _user(conn, "t_sites")
+        site_id = conn.execute(
+            text(
+                "INSERT INTO site (name, geom) VALUES ('Edit Mill', "
+                "ST_GeomFromEWKT(:g)) RETURNING id"
+            ),
+            {"g": square},
+        ).scalar_one()
+    try:
+        with pytest.raises(ValidationError, match="not a UK postcode"):
+            sites.update_site(
+                engine, site_id, 1, user, name="Edit Mill", address="", postcode="nope", floors=3
+            )
+        assert (
+            sites.update_site(
+                engine,
+                site_id,
+                1,
+                user,
+                name="Edit Mill",
+                address="1 Way",
+                postcode="le5 4gd",
+                floors=3,
+            )
+            == 2
+        )
+        with pytest.raises(ConflictError, match="this site"):
+            sites.update_site(
+                engine, site_id, 1, user, name="Stale", address="", postcode="", floors=2
+            )
+        sites.archive_site(engine, site_id, 2, user)
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT name, postcode, floors, archived FROM site WHERE id = :i"),
+                {"i": site_id},
+            ).one()
+            assert tuple(row) == ("Edit Mill", "LE5 4GD", 3, True)
+            assert (
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM audit_log WHERE object_type = 'site' "
+                        "AND object_id = :i"
+                    ),
+                    {"i": str(site_id)},
+                ).scalar()
+                == 2
+            )
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM site WHERE id = :i"), {"i": site_id})

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from layers import audit, vocab
+from layers import audit, locking, vocab
 from layers.db import Bind, transaction
-from layers.errors import ConflictError, ValidationError
+from layers.errors import ValidationError
 from layers.postcodes import normalise_postcode
 from layers.settings import get_settings
 from layers.users import User
@@ -232,7 +232,7 @@ def update_business(
             {**values, "id": business_id, "version": expected_version},
         ).scalar()
         if new_version is None:
-            _refuse(before, business_id, expected_version)
+            locking.refuse(conn, "business", business_id, expected_version)
         audit.record(
             conn,
             user_id=user.id,
@@ -257,7 +257,7 @@ def archive_business(bind: Bind, business_id: int, expected_version: int, user: 
             {"id": business_id, "version": expected_version},
         ).scalar()
         if done is None:
-            _refuse(before, business_id, expected_version)
+            locking.refuse(conn, "business", business_id, expected_version)
         audit.record(
             conn,
             user_id=user.id,
@@ -267,16 +267,6 @@ def archive_business(bind: Bind, business_id: int, expected_version: int, user: 
             object_id=business_id,
             detail={"before": before},
         )
-
-
-def _refuse(current: dict[str, Any] | None, business_id: int, expected: int) -> None:
-    if current is None:
-        raise ValidationError(f"business {business_id} no longer exists")
-    raise ConflictError(
-        f"Someone else saved this business after you opened it (you edited version {expected}; "
-        f"it is now at version {current['version']}). Your changes were not saved and theirs "
-        "are kept: reload the business, then make your changes again."
-    )
 
 
 def form_of(details: dict[str, Any]) -> BusinessForm:

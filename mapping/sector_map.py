@@ -93,7 +93,8 @@ def add_businesses(
 
 
 def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
-    """Site footprints, with name and tenant count in the tooltip (escaped)."""
+    """Site footprints, with name and tenant count in the tooltip (escaped), and the tenant count
+    as a label on each footprint from zoom 15 up."""
     if sites.empty:
         return
     data = _escaped(
@@ -119,6 +120,7 @@ def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
         ),
     ).add_to(m)
     labels = folium.FeatureGroup(name="Tenant counts", control=False).add_to(m)
+    style.ShowFromZoom(labels, 15).add_to(m)
     for point, tenants in zip(sites.geometry.representative_point(), sites["tenants"], strict=True):
         folium.Marker(
             [point.y, point.x],

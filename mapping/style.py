@@ -75,6 +75,29 @@ class MapStyle(MacroElement):
     """)
 
 
+class ShowFromZoom(MacroElement):
+    """Shows a layer only from a zoom level up (labels that would clutter a city-wide view)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, layer = {{ this.layer.get_name() }};
+            function toggle() {
+                if (map.getZoom() >= {{ this.zoom }}) { map.addLayer(layer); }
+                else { map.removeLayer(layer); }
+            }
+            map.on('zoomend', toggle);
+            toggle();
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer: MacroElement, zoom: int) -> None:
+        super().__init__()
+        self._name = "ShowFromZoom"
+        self.layer, self.zoom = layer, int(zoom)
+
+
 class Attribution(MacroElement):
     """Adds attribution lines to the map's attribution control (as text, escaped)."""
 

@@ -89,3 +89,9 @@ def test_legend_layer_names_and_attribution(html: str) -> None:
     assert "Businesses by sector" in html and "Wearing apparel (SIC 14)" in html
     assert "Businesses (2)" in html and "Sites (1)" in html and "Districts" in html
     assert 'addAttribution("Fictional demo data")' in html
+
+
+def test_sites_are_labelled_with_their_tenant_count_when_zoomed_in(html: str) -> None:
+    # The label's HTML travels as JSON inside the script: < and > are \u003c and \u003e there.
+    assert 'class=\\"sectormap-site-count\\"\\u003e3\\u003c/div' in html
+    assert "map.getZoom() >= 15" in html

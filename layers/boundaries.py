@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy import text
 
 from layers import vocab
 from layers.db import Bind, reading, transaction
 from layers.errors import ValidationError
 from layers.postcodes import assign_wards
+from layers.spatial_files import polygonal, read_wgs84
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +48,6 @@ def _detect(columns: list[str], given: str | None, exact: str, suffix: str, file
     )
 
 
-def _as_multipolygon(geometry: shapely.Geometry) -> tuple[MultiPolygon | None, bool]:
-    """The polygonal part of ``geometry`` as a MultiPolygon, repairing it if invalid."""
-    repaired = not geometry.is_valid
-    if repaired:
-        geometry = shapely.make_valid(geometry)
-    parts = [g for g in shapely.get_parts(geometry) if isinstance(g, Polygon) and not g.is_empty]
-    if not parts:
-        return None, repaired
-    return MultiPolygon(parts), repaired
-
-
 def read_boundaries(
     path: Path, *, code_column: str | None = None, name_column: str | None = None
 ) -> tuple[gpd.GeoDataFrame, int, str, str]:
@@ -69,20 +57,12 @@ def read_boundaries(
     code and name columns used. Raises ``ValidationError`` naming the file, row and column.
     """
     file = path.name
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise ValidationError(f"not a readable GeoJSON or GeoPackage ({exc})", file=file) from exc
+    frame = read_wgs84(path)
     if frame.empty:
         raise ValidationError("has no features", file=file)
-    if frame.crs is None:
-        raise ValidationError(
-            "has no coordinate reference system; give it one (e.g. EPSG:27700)", file=file
-        )
     columns = [c for c in frame.columns if c != "geometry"]
     code_col = _detect(columns, code_column, "code", "CD", file)
     name_col = _detect(columns, name_column, "name", "NM", file)
-    frame = frame.to_crs(4326)
     codes = frame[code_col].astype("string").str.strip()
     geometries, repaired = [], 0
     for row, (code, geometry) in enumerate(zip(codes, frame.geometry, strict=True), start=1):
@@ -90,7 +70,7 @@ def read_boundaries(
             raise ValidationError("the area code is empty", file=file, row=row, column=code_col)
         if geometry is None or geometry.is_empty:
             raise ValidationError("the feature has no geometry", file=file, row=row)
-        multi, fixed = _as_multipolygon(geometry)
+        multi, fixed = polygonal(geometry)
         if multi is None:
             raise ValidationError(
                 f"the geometry is a {geometry.geom_type}, not a polygon", file=file, row=row

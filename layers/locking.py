@@ -31,3 +31,21 @@ def refuse(conn: Connection, table: str, row_id: int, expected: int) -> None:
         f"it is now at version {current}). Your changes were not saved and theirs are kept: "
         f"reload the {noun}, then make your changes again."
     )
+
+
+def save(
+    conn: Connection,
+    table: str,
+    row_id: int,
+    expected: int,
+    update: str,
+    params: dict[str, object] | None = None,
+) -> int:
+    """Run ``update`` (an ``UPDATE … WHERE id = :id AND version = :version RETURNING version``)
+    for the version the person edited; return the new version, or refuse a stale save."""
+    version = conn.execute(
+        text(update), {**(params or {}), "id": row_id, "version": expected}
+    ).scalar()
+    if version is None:
+        refuse(conn, table, row_id, expected)
+    return int(version)

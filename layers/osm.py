@@ -14,14 +14,13 @@ from xml.etree.ElementTree import ParseError
 import geopandas as gpd
 import osmnx as ox
 import pandas as pd
-import pyogrio
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy import text
 
 from layers.bulk import copy_frame
 from layers.db import Bind, transaction
 from layers.errors import ValidationError
+from layers.spatial_files import polygonal, read_wgs84
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +34,13 @@ class OsmImport:
     street_nodes: int
 
 
-def _multipolygon(geometry: shapely.Geometry) -> MultiPolygon | None:
-    geometry = shapely.make_valid(geometry)
-    parts = [g for g in shapely.get_parts(geometry) if isinstance(g, Polygon) and not g.is_empty]
-    return MultiPolygon(parts) if parts else None
-
-
 def _buildings(path: Path) -> gpd.GeoDataFrame:
     try:
         features = ox.features_from_xml(path, tags={"building": True})
     except ox._errors.InsufficientResponseError:
         return gpd.GeoDataFrame({"source_id": [], "name": []}, geometry=[], crs=4326)
     features = features.reset_index()
-    shapes = features.geometry.map(_multipolygon)
+    shapes = features.geometry.map(lambda g: polygonal(g)[0])
     keep = shapes.notna()
     return gpd.GeoDataFrame(
         {
@@ -134,18 +127,10 @@ def import_osm(bind: Bind, path: Path) -> OsmImport:
 def import_polygons(bind: Bind, path: Path, *, name_column: str | None = None) -> int:
     """Load building footprints from any polygon layer (GeoJSON/GeoPackage, e.g. OS OpenMap Local
     buildings); a footprint is keyed by its file and row, so loading the file again replaces it."""
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise ValidationError(
-            f"not a readable GeoJSON or GeoPackage ({exc})", file=path.name
-        ) from exc
-    if frame.crs is None:
-        raise ValidationError("has no coordinate reference system", file=path.name)
-    frame = frame.to_crs(4326)
+    frame = read_wgs84(path)
     rows = []
     for row, geometry in enumerate(frame.geometry, start=2):
-        shape = _multipolygon(geometry) if geometry is not None else None
+        shape = polygonal(geometry)[0] if geometry is not None else None
         if shape is None:
             raise ValidationError("the feature is not a polygon", file=path.name, row=row)
         name = frame[name_column].iloc[row - 2] if name_column else None

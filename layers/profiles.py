@@ -18,14 +18,9 @@ from layers.db import Bind, read_frame, reading
 from layers.errors import ValidationError
 
 
-@dataclass
-class BusinessProfile:
-    """One business and what is known of it."""
+class _Scored:
+    """Score and band from a factor table (points per factor)."""
 
-    details: dict[str, Any]
-    sources: list[str]
-    visits: pd.DataFrame
-    reports: dict[str, int]
     factors: pd.DataFrame
 
     @property
@@ -40,7 +35,18 @@ class BusinessProfile:
 
 
 @dataclass
-class SiteProfile:
+class BusinessProfile(_Scored):
+    """One business and what is known of it."""
+
+    details: dict[str, Any]
+    sources: list[str]
+    visits: pd.DataFrame
+    reports: dict[str, int]
+    factors: pd.DataFrame
+
+
+@dataclass
+class SiteProfile(_Scored):
     """One building: its units and tenants, their history, visits and building-level risk."""
 
     details: dict[str, Any]
@@ -50,16 +56,6 @@ class SiteProfile:
     visits: pd.DataFrame
     reports: dict[str, int]
     factors: pd.DataFrame
-
-    @property
-    def score(self) -> float:
-        """The building's risk score."""
-        return float(self.factors["points"].sum()) if len(self.factors) else 0.0
-
-    @property
-    def band(self) -> str:
-        """The risk band of the score."""
-        return risk.band(self.score)
 
 
 _VISITS = """

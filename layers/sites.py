@@ -113,24 +113,22 @@ def update_site(
         raise ValidationError("floors must be between 1 and 60", column="floors")
     with transaction(bind) as conn:
         before = _site_snapshot(conn, site_id)
-        version = conn.execute(
-            text(
-                "UPDATE site SET name = :name, address = :address, postcode = :postcode, "
-                "floors = :floors, landlord = :landlord WHERE id = :id AND version = :version "
-                "RETURNING version"
-            ),
+        version = locking.save(
+            conn,
+            "site",
+            site_id,
+            expected_version,
+            "UPDATE site SET name = :name, address = :address, postcode = :postcode, "
+            "floors = :floors, landlord = :landlord WHERE id = :id AND version = :version "
+            "RETURNING version",
             {
                 "name": name.strip(),
                 "address": address.strip(),
                 "postcode": normalised,
                 "floors": floors,
                 "landlord": landlord.strip() or None,
-                "id": site_id,
-                "version": expected_version,
             },
-        ).scalar()
-        if version is None:
-            locking.refuse(conn, "site", site_id, expected_version)
+        )
         audit.record(
             conn,
             user_id=user.id,
@@ -140,21 +138,20 @@ def update_site(
             object_id=site_id,
             detail={"before": before, "after": _site_snapshot(conn, site_id)},
         )
-    return int(version)
+    return version
 
 
 def archive_site(bind: Bind, site_id: int, expected_version: int, user: User) -> None:
     """Archive a site (kept, no longer shown); its tenants keep their records."""
     with transaction(bind) as conn:
-        done = conn.execute(
-            text(
-                "UPDATE site SET archived = true WHERE id = :id "
-                "AND version = :version RETURNING version"
-            ),
-            {"id": site_id, "version": expected_version},
-        ).scalar()
-        if done is None:
-            locking.refuse(conn, "site", site_id, expected_version)
+        locking.save(
+            conn,
+            "site",
+            site_id,
+            expected_version,
+            "UPDATE site SET archived = true WHERE id = :id AND version = :version "
+            "RETURNING version",
+        )
         audit.record(
             conn,
             user_id=user.id,

@@ -224,15 +224,15 @@ def update_business(
         values = _clean(conn, form)
         _unique_number(conn, values, business_id)
         before = _snapshot(conn, business_id)
-        new_version = conn.execute(
-            text(
-                f"UPDATE business SET {_COLUMNS} "  # noqa: S608 - fixed column list, values bound
-                "WHERE id = :id AND version = :version RETURNING version"
-            ),
-            {**values, "id": business_id, "version": expected_version},
-        ).scalar()
-        if new_version is None:
-            locking.refuse(conn, "business", business_id, expected_version)
+        new_version = locking.save(
+            conn,
+            "business",
+            business_id,
+            expected_version,
+            f"UPDATE business SET {_COLUMNS} "  # noqa: S608 - fixed column list, values bound
+            "WHERE id = :id AND version = :version RETURNING version",
+            values,
+        )
         audit.record(
             conn,
             user_id=user.id,
@@ -242,22 +242,21 @@ def update_business(
             object_id=business_id,
             detail={"before": before, "after": _snapshot(conn, business_id)},
         )
-    return int(new_version)
+    return new_version
 
 
 def archive_business(bind: Bind, business_id: int, expected_version: int, user: User) -> None:
     """Archive a business (kept, but no longer shown), under the same locking rule."""
     with transaction(bind) as conn:
         before = _snapshot(conn, business_id)
-        done = conn.execute(
-            text(
-                "UPDATE business SET status = 'archived' WHERE id = :id AND version = :version "
-                "RETURNING version"
-            ),
-            {"id": business_id, "version": expected_version},
-        ).scalar()
-        if done is None:
-            locking.refuse(conn, "business", business_id, expected_version)
+        locking.save(
+            conn,
+            "business",
+            business_id,
+            expected_version,
+            "UPDATE business SET status = 'archived' WHERE id = :id "
+            "AND version = :version RETURNING version",
+        )
         audit.record(
             conn,
             user_id=user.id,

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
 
 from layers.businesses.records import FIELDS, parse_sic_codes
 from layers.errors import ValidationError
+from layers.spatial_files import read_wgs84
 
 CHUNK_ROWS = 100_000
 FORMATS = ("companies-house", "csv", "xlsx", "geojson", "gpkg")
@@ -286,15 +286,7 @@ def spatial_chunks(source: Source) -> Iterator[pd.DataFrame]:
     """Standard records from GeoJSON or GeoPackage features (points; other shapes give their
     representative point), in WGS84."""
     path = source.path
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise ValidationError(
-            f"not a readable GeoJSON or GeoPackage ({exc})", file=path.name
-        ) from exc
-    if frame.crs is None:
-        raise ValidationError("has no coordinate reference system", file=path.name)
-    frame = frame.to_crs(4326)
+    frame = read_wgs84(path)
     frame.index = range(2, len(frame) + 2)
     # An invalid shape (a self-crossing outline, say) is repaired before its point is taken.
     points = frame.geometry.map(

@@ -8,6 +8,7 @@ nothing. A ``postmaster.pid`` left by a killed server is recognised and removed 
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import pwd
@@ -238,6 +239,15 @@ def start(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     if _accepting(settings):
         return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Two processes starting the cluster at once (parallel test workers, say) take turns.
+    with (settings.data_dir / ".start.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _accepting(settings):
+            _start_locked(settings)
+
+
+def _start_locked(settings: Settings) -> None:
     bindir = ensure_installed()
     owner = _system_user(settings)
     _initialise(bindir, settings, owner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -60,19 +61,34 @@ def sidebar() -> None:
             st.rerun()
 
 
+def remember_destination() -> None:
+    """Before sign-in, note the page and query a link asked for, to go there afterwards."""
+    if "destination" not in st.session_state:
+        page = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+        st.session_state["destination"] = (page, st.query_params.to_dict())
+
+
 def main() -> None:
     """Route to login or to the pages the user's role may open."""
     if "user" not in st.session_state:
+        remember_destination()
         login()
         return
     sidebar()
     role = ui.current_user().role
-    pages = [
-        st.Page(path, title=title, icon=icon, url_path=key)
+    pages = {
+        key: st.Page(path, title=title, icon=icon, url_path=key)
         for key, path, title, icon in PAGES
         if access.can_open(role, key)
-    ]
-    st.navigation(pages).run()
+    }
+    current = st.navigation(list(pages.values()))
+    page, query = st.session_state.pop("destination", (None, {}))
+    if page in pages and pages[page] is not current:
+        # Switching pages clears the query, so it is put back on the next run.
+        st.session_state["restore_query"] = query
+        st.switch_page(pages[page])
+    st.query_params.update(st.session_state.pop("restore_query", {}))
+    current.run()
 
 
 try:

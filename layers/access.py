@@ -1,12 +1,17 @@
-"""Access rules, in one place: which role may open which part of the app.
+"""Access rules, in one place: which role may open which part of the app, and who may read an
+intelligence report.
 
-(Rules for reading intelligence — agency, handling code, clearance — join this module with the
-reports layer; every query that returns reports will go through it.)
+Need to know: a report with handling code P may be read by any officer, planner, analyst or
+admin; one with handling code C only by its owning agency, by users cleared for restricted
+intelligence, and by users cleared for that one report. A viewer sees aggregates only. Everyone
+else learns that a restricted report exists (a count), never its content. Every query that returns
+report content takes its WHERE clause from ``readable_reports_sql``.
 """
 
 from __future__ import annotations
 
 from layers import vocab
+from layers.users import User
 
 #: Page key → roles that may open it.
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -34,3 +39,33 @@ EDIT_ROLES = frozenset({"officer", "planner", "analyst", "admin"})
 def can_edit_registers(role: str) -> bool:
     """True when a user with ``role`` may change the registers."""
     return role in EDIT_ROLES
+
+
+def can_read_report(
+    user: User, *, handling_code: str, owning_agency: str, cleared_for_report: bool = False
+) -> bool:
+    """Whether ``user`` may read a report's content (narrative, subject, grading)."""
+    if user.role == "viewer" or user.role not in vocab.ROLES:
+        return False
+    if handling_code == "P":
+        return True
+    return user.agency_code == owning_agency or user.cleared_restricted or cleared_for_report
+
+
+def readable_reports_sql(user: User, alias: str = "r") -> tuple[str, dict[str, object]]:
+    """The SQL condition (over report ``alias``) and its bound values that keep only the reports
+    ``user`` may read; the same rule as ``can_read_report``."""
+    if not alias.isidentifier():
+        raise ValueError(f"not an SQL alias: {alias!r}")
+    if user.role == "viewer" or user.role not in vocab.ROLES:
+        return "false", {}
+    condition = (
+        f"({alias}.handling_code = 'P' OR {alias}.owning_agency = :access_agency "  # noqa: S608 - alias checked, values bound
+        f"OR CAST(:access_cleared AS boolean) OR EXISTS (SELECT 1 FROM report_clearance rc "
+        f"WHERE rc.report_id = {alias}.id AND rc.user_id = :access_user))"
+    )
+    return condition, {
+        "access_agency": user.agency_code,
+        "access_cleared": user.cleared_restricted,
+        "access_user": user.id,
+    }

@@ -47,6 +47,10 @@ class ConflictError(SectormapError, RuntimeError):
     """A save based on a version someone else has changed since (optimistic locking)."""
 
 
+class AccessDeniedError(SectormapError, PermissionError):
+    """The user may not read or do this (need to know); the attempt is audited."""
+
+
 class AuthenticationError(SectormapError, PermissionError):
     """A login that failed; deliberately does not say which part was wrong."""
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from layers import demo, migrate
+from layers.db import database_url
 from layers.settings import REPO_ROOT, get_settings
 from tests import companies_house_file as ch
 from tests.support import fresh_database, worker
@@ -47,6 +48,12 @@ def _wait_for(url: str, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise AssertionError(f"the app did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def app_database(app_url: str) -> str:
+    """The name of the database behind the running app (the app fixture made it)."""
+    return f"{get_settings().db_name}_browser_{worker()}"
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +127,10 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def sign_in(page: Page, app_url: str, username: str, password: str = "sectormap-demo") -> None:
-    page.goto(app_url)
+def sign_in(
+    page: Page, app_url: str, username: str, password: str = "sectormap-demo", path: str = ""
+) -> None:
+    page.goto(app_url + path)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
@@ -306,3 +315,29 @@ def test_the_second_of_two_officers_saving_the_same_business_is_refused(
     ).to_be_visible()
     for page in (first, second):
         page.context.close()
+
+
+def test_a_council_officer_cannot_open_a_restricted_hmrc_report_by_url(
+    page: Page, app_url: str, app_database: str
+) -> None:
+    engine = create_engine(make_url(database_url()).set(database=app_database))
+    with engine.connect() as conn:
+        report_id = conn.execute(
+            text(
+                "SELECT id FROM report WHERE handling_code = 'C' AND owning_agency = 'HMRC' "
+                "ORDER BY id LIMIT 1"
+            )
+        ).scalar_one()
+    # The crafted link is followed, then the officer signs in on it.
+    sign_in(page, app_url, "officer", path=f"reports?report={report_id}")
+    expect(page.get_by_text(f"You may not read report {report_id}")).to_be_visible()
+    with engine.connect() as conn:
+        denied = conn.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE action = 'denied' AND username = 'officer' "
+                "AND object_id = :id"
+            ),
+            {"id": str(report_id)},
+        ).scalar_one()
+    engine.dispose()
+    assert denied >= 1

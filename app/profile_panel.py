@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from layers import profiles, vocab
+from layers import profiles, reports, vocab
 
 BAND_BADGES = {
     "high": ":red-badge[High risk]",
@@ -84,11 +84,13 @@ def business(business_id: int) -> None:
         st.rerun()
     _risk(profile.score, profile.band, profile.factors)
     _visits(profile.visits)
+    mine = reports.readable(ui.engine(), ui.current_user(), business_id=business_id)
     st.markdown(
-        f"**Intelligence reports:** {profile.reports['total']:,} "
-        f"({profile.reports['open']:,} open). Their content is shown to those the "
-        "handling code allows."
+        f"**Intelligence reports: {profile.reports['total']:,}** "
+        f"({profile.reports['open']:,} open); you may read {len(mine):,} of them."
     )
+    if len(mine):
+        st.dataframe(mine.drop(columns=["id"]), hide_index=True, width="stretch")
 
 
 def site(site_id: int) -> None:

@@ -20,6 +20,7 @@ SELECT r.id, r.received_date, r.category, r.status,
     r.narrative
 FROM report r LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id
 WHERE {readable}
+    AND (CAST(:business AS int) IS NULL OR r.business_id = :business)
 ORDER BY r.received_date DESC, r.id DESC
 LIMIT :limit
 """
@@ -33,10 +34,16 @@ def counts_by_category_and_status(bind: Bind) -> pd.DataFrame:
     return vocab.labelled(frame, category=vocab.REPORT_CATEGORIES, status=vocab.REPORT_STATUSES)
 
 
-def readable(bind: Bind, user: User, *, limit: int = 500) -> pd.DataFrame:
-    """The newest reports ``user`` may read, with their content."""
+def readable(
+    bind: Bind, user: User, *, business_id: int | None = None, limit: int = 500
+) -> pd.DataFrame:
+    """The newest reports ``user`` may read (about one business, if given), with content."""
     condition, params = access.readable_reports_sql(user)
-    frame = read_frame(bind, _READABLE.format(readable=condition), {**params, "limit": limit})
+    frame = read_frame(
+        bind,
+        _READABLE.format(readable=condition),
+        {**params, "business": business_id, "limit": limit},
+    )
     return vocab.labelled(frame, category=vocab.REPORT_CATEGORIES, status=vocab.REPORT_STATUSES)
 
 

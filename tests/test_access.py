@@ -175,3 +175,22 @@ def test_a_clearance_for_one_report(
         ).scalar_one()
         == 1
     )
+
+
+def test_a_business_profile_lists_only_readable_reports(
+    conn: Connection, world: tuple[dict[str, users.User], dict[str, int]]
+) -> None:
+    people, ids = world
+    business = conn.execute(
+        text(
+            "INSERT INTO business (name, sector, activity, geom) VALUES "
+            "('Subject Ltd', '14', 'cmt', ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326)) RETURNING id"
+        )
+    ).scalar_one()
+    conn.execute(text("UPDATE report SET business_id = :b"), {"b": business})
+    for person, expected in (
+        ("council_officer", {"p_glaa"}),
+        ("glaa_officer", {"p_glaa", "c_glaa"}),
+    ):
+        listed = set(reports.readable(conn, people[person], business_id=business)["id"])
+        assert listed == {ids[key] for key in expected}

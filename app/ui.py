@@ -6,15 +6,14 @@ import re
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 
 from layers import attribution, boundaries, businesses, postcodes
-from layers.db import check_postgis, database_url, get_engine
+from layers.db import Bind, check_postgis, database_url, get_engine
 from layers.users import User
 
 
 @st.cache_resource
-def engine() -> Engine:
+def engine() -> Bind:
     """The database engine of this server process (checked for PostGIS once)."""
     connected = get_engine(database_url())
     check_postgis(connected)

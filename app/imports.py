@@ -95,6 +95,8 @@ if dry_run or real_run:
         username=user.username,
         progress=ui.StreamlitProgress("Reading the file…"),
     )
+    if real_run:
+        ui.data_changed()
 result = st.session_state.get("import_result")
 if result is not None:
     verb = "would be" if result.dry_run else "were"

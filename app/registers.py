@@ -90,6 +90,7 @@ def _edit(business_id: int) -> None:
         except (ConflictError, ValidationError) as problem:
             st.error(str(problem))
         else:
+            ui.data_changed()
             st.success("Saved.")
     if st.button("Archive this business", key=f"archive_{business_id}"):
         try:
@@ -98,6 +99,7 @@ def _edit(business_id: int) -> None:
             st.error(str(problem))
         else:
             opened.pop(business_id, None)
+            ui.data_changed()
             st.success("Archived: it no longer shows on the map or in the register.")
 
 
@@ -139,6 +141,7 @@ with business_tab:
                 except ValidationError as problem:
                     st.error(str(problem))
                 else:
+                    ui.data_changed()
                     st.success(f"Added (business {created}).")
 with site_tab:
     frame = sites.register(ui.engine())
@@ -185,6 +188,7 @@ with site_tab:
                 except (ConflictError, ValidationError) as problem:
                     st.error(str(problem))
                 else:
+                    ui.data_changed()
                     st.success("Saved.")
         if st.button("Archive this site", key=f"archive_site_{site['id']}"):
             try:
@@ -193,6 +197,7 @@ with site_tab:
                 st.error(str(problem))
             else:
                 opened.pop(int(site["id"]), None)
+                ui.data_changed()
                 st.success("Archived: the site no longer shows on the map or in the register.")
         with st.form(f"unit_{site['id']}"):
             st.markdown(f"**Add a unit to {ui.plain(site['name'])}**")
@@ -215,6 +220,7 @@ with site_tab:
                 except ValidationError as problem:
                     st.error(str(problem))
                 else:
+                    ui.data_changed()
                     st.success(f"Unit {ui.plain(label)} added.")
 with proposal_tab:
     st.write(
@@ -224,6 +230,7 @@ with proposal_tab:
     )
     if can_edit and st.button("Look for multi-occupancy buildings"):
         added = multi_occupancy.detect(ui.engine())
+        ui.data_changed()
         st.success(f"{added:,} new proposals.")
     proposals = multi_occupancy.open_proposals(ui.engine())
     if proposals.empty:
@@ -246,6 +253,7 @@ with proposal_tab:
                     ui.current_user(),
                     name=name if proposal.kind == "new_site" else "",
                 )
+                ui.data_changed()
                 st.success(f"Accepted: site {site_id}.")
                 st.rerun()
             target = middle.selectbox(
@@ -256,8 +264,10 @@ with proposal_tab:
             )
             if middle.button("Merge", key=f"merge_{proposal.id}"):
                 multi_occupancy.merge(ui.engine(), proposal.id, target, ui.current_user())
+                ui.data_changed()
                 st.rerun()
             if right.button("Dismiss", key=f"dismiss_{proposal.id}"):
                 multi_occupancy.dismiss(ui.engine(), proposal.id, ui.current_user())
+                ui.data_changed()
                 st.rerun()
 ui.show_attribution()

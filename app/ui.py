@@ -76,3 +76,8 @@ def plain(value: object) -> str:
 def text_of(value: object) -> str:
     """A table cell as text for an input box: missing values (None, NaN, <NA>) become ''."""
     return "" if value is None or pd.isna(value) else str(value)
+
+
+def data_changed() -> None:
+    """Forget cached query results after an edit or import, so every page shows the change."""
+    st.cache_data.clear()

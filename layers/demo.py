@@ -37,10 +37,14 @@ DEMO_TABLES = (
 )
 
 
-def is_loaded(bind: Bind) -> bool:
-    """True when a demo data set has been loaded."""
+def has_data(bind: Bind) -> bool:
+    """True when the database already has a demo data set or any business (real or not)."""
     with reading(bind) as conn:
-        return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM demo_run)")).scalar_one())
+        return bool(
+            conn.execute(
+                text("SELECT EXISTS (SELECT 1 FROM demo_run) OR EXISTS (SELECT 1 FROM business)")
+            ).scalar_one()
+        )
 
 
 def _ewkb(geometries: Any) -> np.ndarray:

@@ -303,14 +303,18 @@ def demo_load(
     ] = 1.0,
     seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same rows).")] = None,
     if_empty: Annotated[
-        bool, typer.Option("--if-empty", help="Do nothing when data is already loaded.")
+        bool,
+        typer.Option("--if-empty", help="Do nothing when the database already has businesses."),
     ] = False,
 ) -> None:
     """Load reference data (when available) and the fictional demo data set."""
     engine = _ready_engine()
     settings = get_settings()
-    if if_empty and demo.is_loaded(engine):
-        typer.echo("Demo data already loaded (use --reset to reload).")
+    if if_empty and demo.has_data(engine):
+        typer.echo(
+            "The database already has businesses; the demo was not loaded "
+            "(use --reset to replace everything with it)."
+        )
         return
     with TqdmProgress("demo data") as progress:
         counts = demo.load(

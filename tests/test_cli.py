@@ -131,3 +131,26 @@ def test_import_osm_and_detect_sites(engine: Engine, tmp_path: Path) -> None:
     detected = run(engine, "detect-sites", "--threshold", "2")
     assert detected.returncode == 0, detected.stderr
     assert "new proposals" in detected.stdout
+
+
+def test_demo_if_empty_leaves_a_database_with_businesses_alone(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO business (name, sector, activity, geom, company_number) VALUES "
+                "('Real Data Ltd', '14', 'cmt', ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326), "
+                "'90000777')"
+            )
+        )
+    count = text("SELECT count(*) FROM business")
+    try:
+        with engine.connect() as conn:
+            before = conn.execute(count).scalar_one()
+        done = run(engine, "demo", "load", "--if-empty")
+        assert done.returncode == 0, done.stderr
+        assert "already has businesses" in done.stdout
+        with engine.connect() as conn:
+            assert conn.execute(count).scalar_one() == before >= 1
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM business WHERE company_number = '90000777'"))

@@ -209,7 +209,7 @@ def test_loaded_rows_are_the_same_every_time(conn: Connection, loaded: dict[str,
 def test_loading_over_existing_data_needs_reset(conn: Connection, loaded: dict[str, int]) -> None:
     with pytest.raises(ValidationError, match="--reset"):
         demo.load(conn, seed=2020)
-    assert demo.is_loaded(conn)
+    assert demo.has_data(conn)
 
 
 def test_without_postcodes_businesses_are_placed_near_the_clusters() -> None:

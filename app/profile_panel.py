@@ -38,6 +38,23 @@ def _visits(visits: pd.DataFrame) -> None:
     if visits.empty:
         st.caption("Never visited.")
     else:
+        # A timeline: visits per year, split by outcome.
+        per_year = (
+            visits.assign(year=pd.to_datetime(visits["visit_date"]).dt.year.astype(str))
+            .groupby(["year", "outcome"], as_index=False)
+            .size()
+            .rename(columns={"size": "visits"})
+        )
+        st.bar_chart(
+            per_year,
+            x="year",
+            y="visits",
+            color="outcome",
+            stack=True,
+            height=220,
+            x_label="",
+            y_label="Visits",
+        )
         st.dataframe(
             visits.drop(columns=["findings"]),
             hide_index=True,

@@ -146,7 +146,8 @@ def open_from_search(page: Page, query: str) -> None:
 
 
 def map_frame(page: Page) -> FrameLocator:
-    page.locator(MAP_FRAME).wait_for()
+    # While a rerun moves the map (say, beside a profile), the old frame lingers for a moment.
+    expect(page.locator(MAP_FRAME)).to_have_count(1)
     return page.frame_locator(MAP_FRAME)
 
 

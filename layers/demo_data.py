@@ -24,6 +24,8 @@ from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Point, box
 
+from layers import rating
+
 BASE_BUSINESSES = 1_200
 BASE_SITES = 25
 BASE_VISITS = 430
@@ -375,6 +377,8 @@ def generate(
     sources = _business_sources(memberships, businesses)
     visits = _visits(rng, scale, businesses, memberships, officer_ids)
     reports, report_visits = _reports(rng, scale, businesses, memberships, visits, officer_ids)
+    # Drawn last, so the scores leave every other generated row as it was.
+    visits = _inspection_scores(rng, visits)
     return DemoData(
         sites,
         units,
@@ -763,6 +767,37 @@ def _visits(
     return frame.sort_values(["visit_date", "id"], ignore_index=True).assign(
         id=lambda f: np.arange(1, len(f) + 1)
     )
+
+
+#: Typical component score (0 very good … 25 very poor) by visit outcome, for the demo.
+_OUTCOME_SEVERITY = {
+    "no_issues": 0.5,
+    "advice": 1.5,
+    "no_access": 2.0,
+    "referral": 2.5,
+    "enforcement": 3.5,
+    "exploitation_indicators": 4.5,
+}
+
+
+def _inspection_scores(rng: np.random.Generator, visits: pd.DataFrame) -> pd.DataFrame:
+    """Component scores and the combined rating for the joint inspections that got in (no
+    access means no scores); every other visit is left unscored."""
+    scored = (visits["visit_type"] == "joint_inspection") & (visits["outcome"] != "no_access")
+    count = int(scored.sum())
+    severity = visits.loc[scored, "outcome"].map(_OUTCOME_SEVERITY).to_numpy()
+    out = visits.copy()
+    for name, (_, highest) in rating.COMPONENTS.items():
+        steps = np.clip(np.round(rng.normal(severity, 1.0, count)), 0, highest // 5)
+        out[name] = pd.array([None] * len(out), dtype="Int64")
+        out.loc[scored, name] = (steps * 5).astype(int)
+    out["rating"] = pd.array([None] * len(out), dtype="Int64")
+    out.loc[scored, "rating"] = [
+        rating.combine({name: int(row[name]) for name in rating.COMPONENTS}).rating
+        for _, row in out.loc[scored].iterrows()
+    ]
+    out["rating_pending"] = False
+    return out
 
 
 def _reports(

@@ -3,15 +3,47 @@ the access rules of ``layers.access``; counts are safe for everyone."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
-from layers import access, audit, vocab
+from layers import access, audit, hexagons, vocab
 from layers.db import Bind, read_frame, transaction
-from layers.errors import AccessDeniedError
+from layers.errors import AccessDeniedError, ValidationError
+from layers.settings import get_settings
 from layers.users import User
+
+#: Status → the statuses a report may move on to (new → triaged happens by grading it).
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    "new": (),
+    "triaged": ("actioned", "closed"),
+    "actioned": ("closed",),
+    "closed": (),
+}
+
+#: Where a report is on the map: its own point, else its business, else its site.
+_LOCATION = "coalesce(r.geom, b.geom, ST_PointOnSurface(s.geom))"
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """An intelligence report as it is submitted (grading comes later, at triage)."""
+
+    received_date: dt.date
+    source_type: str
+    category: str
+    narrative: str
+    business_id: int | None = None
+    site_id: int | None = None
+    #: An approximate location (clicked on the map) when there is no business or site.
+    lat: float | None = None
+    lon: float | None = None
+    handling_code: str = "C"
+    handling_conditions: str = ""
+
 
 _READABLE = """
 SELECT r.id, r.received_date, r.category, r.status,
@@ -119,3 +151,243 @@ def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
             .one()
         )
     return {k: v for k, v in details.items() if k != "geom"}
+
+
+def is_readable(conn: Connection, user: User, report_id: int) -> bool:
+    """Whether report ``report_id`` exists and ``user`` may read it (the access rule, in SQL)."""
+    condition, params = access.readable_reports_sql(user)
+    return bool(
+        conn.execute(
+            text(f"SELECT EXISTS (SELECT 1 FROM report r WHERE r.id = :id AND {condition})"),  # noqa: S608
+            {**params, "id": report_id},
+        ).scalar()
+    )
+
+
+def _check_handling(handling_code: str, conditions: str) -> None:
+    if handling_code not in vocab.HANDLING_CODES:
+        raise ValidationError(f"unknown handling code {handling_code!r}", column="handling_code")
+    if handling_code == "C" and not conditions.strip():
+        raise ValidationError(
+            "handling code C needs its conditions written (who may receive it, and how)",
+            column="handling_conditions",
+        )
+
+
+def _check_new(report: NewReport, today: dt.date) -> None:
+    if report.received_date > today:
+        raise ValidationError(
+            f"the received date {report.received_date} is in the future", column="received_date"
+        )
+    if report.source_type not in vocab.REPORT_SOURCE_TYPES:
+        raise ValidationError(f"unknown source type {report.source_type!r}", column="source_type")
+    if report.category not in vocab.REPORT_CATEGORIES:
+        raise ValidationError(f"unknown category {report.category!r}", column="category")
+    if not report.narrative.strip():
+        raise ValidationError("the narrative is empty: say what was reported", column="narrative")
+    located = report.lat is not None and report.lon is not None
+    if report.business_id is None and report.site_id is None and not located:
+        raise ValidationError(
+            "say what the report is about: a business, a site, or a place clicked on the map",
+            column="business_id",
+        )
+    if located:
+        west, south, east, north = get_settings().region_bounds
+        if not (west <= report.lon <= east and south <= report.lat <= north):  # type: ignore[operator]
+            raise ValidationError(
+                f"the place ({report.lat:.5f}, {report.lon:.5f}) is outside Leicester and "
+                "Leicestershire",
+                column="location",
+            )
+    _check_handling(report.handling_code, report.handling_conditions)
+
+
+def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None = None) -> int:
+    """File a new report for ``user``'s agency (status new, ungraded). Audited."""
+    if user.role == "viewer":
+        raise AccessDeniedError("a viewer cannot submit reports")
+    _check_new(report, today or dt.date.today())
+    located = report.lat is not None and report.lon is not None
+    with transaction(bind) as conn:
+        report_id = int(
+            conn.execute(
+                text(
+                    "INSERT INTO report (received_date, source_type, category, narrative, "
+                    "business_id, site_id, geom, location_precision, handling_code, "
+                    "handling_conditions, owning_agency, status, submitted_by) VALUES ("
+                    ":received, :source, :category, :narrative, :business, :site, "
+                    "CASE WHEN CAST(:located AS boolean) "
+                    "THEN ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) END, "
+                    ":precision, :handling, :conditions, :agency, 'new', :user) RETURNING id"
+                ),
+                {
+                    "received": report.received_date,
+                    "source": report.source_type,
+                    "category": report.category,
+                    "narrative": report.narrative.strip(),
+                    "business": report.business_id,
+                    "site": report.site_id,
+                    "located": located,
+                    "lon": report.lon,
+                    "lat": report.lat,
+                    "precision": "approximate" if located else "address",
+                    "handling": report.handling_code,
+                    "conditions": report.handling_conditions.strip(),
+                    "agency": user.agency_code,
+                    "user": user.id,
+                },
+            ).scalar_one()
+        )
+        audit.record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="create",
+            object_type="report",
+            object_id=report_id,
+            detail={"category": report.category, "handling_code": report.handling_code},
+        )
+    return report_id
+
+
+def _editable(conn: Connection, user: User, report_id: int) -> dict[str, Any]:
+    """The report's triage fields, locked for update, or a refusal (audited) when ``user``
+    may not read it."""
+    if user.role == "viewer" or not is_readable(conn, user, report_id):
+        raise AccessDeniedError(
+            f"You may not change report {report_id}: it is restricted to its owning agency "
+            "and the people cleared for it."
+        )
+    return dict(
+        conn.execute(
+            text(
+                "SELECT status, source_evaluation, intelligence_assessment, handling_code, "
+                "handling_conditions FROM report WHERE id = :id FOR UPDATE"
+            ),
+            {"id": report_id},
+        )
+        .mappings()
+        .one()
+    )
+
+
+def _update(
+    conn: Connection, user: User, report_id: int, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    conn.execute(
+        text(
+            "UPDATE report SET status = :status, source_evaluation = :source_evaluation, "
+            "intelligence_assessment = :intelligence_assessment, handling_code = :handling_code, "
+            "handling_conditions = :handling_conditions WHERE id = :id"
+        ),
+        {**after, "id": report_id},
+    )
+    audit.record(
+        conn,
+        user_id=user.id,
+        username=user.username,
+        action="edit",
+        object_type="report",
+        object_id=report_id,
+        detail={"before": before, "after": after},
+    )
+
+
+def triage(
+    bind: Bind,
+    user: User,
+    report_id: int,
+    *,
+    source_evaluation: str,
+    intelligence_assessment: str,
+    handling_code: str,
+    handling_conditions: str = "",
+) -> None:
+    """Grade a report on the 3x5x2 model (a new report becomes triaged; a triaged one may be
+    regraded). Only someone who may read it may grade it. Audited with before and after."""
+    if source_evaluation not in vocab.SOURCE_EVALUATIONS:
+        raise ValidationError(
+            f"unknown source evaluation {source_evaluation!r}", column="source_evaluation"
+        )
+    if intelligence_assessment not in vocab.INTELLIGENCE_ASSESSMENTS:
+        raise ValidationError(
+            f"unknown intelligence assessment {intelligence_assessment!r}",
+            column="intelligence_assessment",
+        )
+    _check_handling(handling_code, handling_conditions)
+    with transaction(bind) as conn:
+        before = _editable(conn, user, report_id)
+        if before["status"] == "closed":
+            raise ValidationError(f"report {report_id} is closed", column="status")
+        after = {
+            **before,
+            "status": "triaged" if before["status"] == "new" else before["status"],
+            "source_evaluation": source_evaluation,
+            "intelligence_assessment": intelligence_assessment,
+            "handling_code": handling_code,
+            "handling_conditions": handling_conditions.strip() if handling_code == "C" else "",
+        }
+        _update(conn, user, report_id, before, after)
+
+
+def advance(bind: Bind, user: User, report_id: int, status: str) -> None:
+    """Move a report on in its workflow (triaged → actioned → closed, or triaged → closed).
+    Audited with before and after."""
+    with transaction(bind) as conn:
+        before = _editable(conn, user, report_id)
+        allowed = NEXT_STATUSES[before["status"]]
+        if status not in allowed:
+            words = vocab.REPORT_STATUSES
+            hint = (
+                "grade it first (triage)"
+                if before["status"] == "new"
+                else f"it can go to {' or '.join(words[s].lower() for s in allowed) or 'nowhere'}"
+            )
+            raise ValidationError(
+                f"report {report_id} is {words[before['status']].lower()} and cannot become "
+                f"{words.get(status, status).lower()}: {hint}",
+                column="status",
+            )
+        _update(conn, user, report_id, before, {**before, "status": status})
+
+
+def readable_points(bind: Bind, user: User) -> pd.DataFrame:
+    """The reports ``user`` may read as map points: id, received_date, category (label),
+    status (label), lat, lon. Nothing for a viewer."""
+    condition, params = access.readable_reports_sql(user)
+    frame = read_frame(
+        bind,
+        f"SELECT r.id, r.received_date, r.category, r.status, ST_Y({_LOCATION}) AS lat, "  # noqa: S608 - constant fragments
+        f"ST_X({_LOCATION}) AS lon FROM report r "
+        "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id "
+        f"WHERE {condition} ORDER BY r.id",
+        params,
+    )
+    return vocab.labelled(frame, category=vocab.REPORT_CATEGORIES, status=vocab.REPORT_STATUSES)
+
+
+def open_density(bind: Bind, resolution: int = 8) -> pd.DataFrame:
+    """Open reports counted per H3 hexagon, readable or not (a count reveals no content):
+    cell, reports, geometry. Safe for every role."""
+    located = read_frame(
+        bind,
+        f"SELECT ST_Y({_LOCATION}) AS lat, ST_X({_LOCATION}) AS lon FROM report r "  # noqa: S608 - constant fragments
+        "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id "
+        "WHERE r.status <> 'closed'",
+    )
+    return hexagons.count_points(located, resolution, counted="reports")
+
+
+def linked_visits(bind: Bind, user: User, report_id: int) -> pd.DataFrame:
+    """The visits linked to a report ``user`` may read (none otherwise)."""
+    condition, params = access.readable_reports_sql(user)
+    frame = read_frame(
+        bind,
+        "SELECT v.id, v.visit_date, coalesce(b.name, s.name) AS subject, v.outcome "  # noqa: S608 - condition from access
+        "FROM report_visit rv JOIN report r ON r.id = rv.report_id "
+        "JOIN visit v ON v.id = rv.visit_id LEFT JOIN business b ON b.id = v.business_id "
+        "LEFT JOIN site s ON s.id = v.site_id "
+        f"WHERE rv.report_id = :id AND {condition} ORDER BY v.visit_date",
+        {**params, "id": report_id},
+    )
+    return vocab.labelled(frame, outcome=vocab.VISIT_OUTCOMES)

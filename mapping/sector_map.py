@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
+from layers import vocab
 from mapping import style
 from mapping.assets import use_local_assets
 
@@ -30,6 +31,24 @@ function (row) {
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
         renderer: window.sectormapCanvas,
         radius: 6, color: '#ffffff', weight: 1, fillColor: row[2], fillOpacity: 0.9
+    });
+    var label = document.createElement('span');
+    label.textContent = row[3];
+    marker.bindTooltip(label);
+    return marker;
+}
+"""
+
+# Builds one small square per row [lat, lon, colour, label] (visits); the colour is one of the
+# palette's constants, the label is set as text.
+_SQUARE_CALLBACK = """
+function (row) {
+    var marker = L.marker(new L.LatLng(row[0], row[1]), {
+        icon: L.divIcon({
+            className: 'sectormap-visit',
+            html: '<div style="background:' + row[2] + '"></div>',
+            iconSize: [11, 11]
+        })
     });
     var label = document.createElement('span');
     label.textContent = row[3];
@@ -69,27 +88,99 @@ def _escaped(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return out
 
 
-def add_businesses(
-    m: folium.Map, points: pd.DataFrame, *, colour_by: str = "sector", name: str = "Businesses"
+def _browser_points(
+    m: folium.Map,
+    rows: list[tuple[float, float, str, str]],
+    *,
+    name: str,
+    callback: str = _MARKER_CALLBACK,
+    cluster: bool = True,
+    show: bool = True,
 ) -> None:
-    """Businesses as browser-built, clustered circle markers coloured by ``colour_by``
-    ('sector' or 'band', the risk band).
-
-    ``points`` has columns lat, lon, name and the column coloured by.
-    """
-    palette = style.SECTOR_COLOURS if colour_by == "sector" else style.BAND_COLOURS
-    colours = points[colour_by].map(palette).fillna("#666666")
-    rows = list(
-        zip(points["lat"].round(6), points["lon"].round(6), colours, points["name"], strict=True)
+    """Points built by the browser from compact rows [lat, lon, colour, label]; clustered, or
+    (``cluster=False``) each shown on its own."""
+    options = (
+        {"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 18}
+        if cluster
+        else {"chunkedLoading": True, "disableClusteringAtZoom": 0}
     )
     FastMarkerCluster(
         rows,
-        callback=_MARKER_CALLBACK,
+        callback=callback,
         name=f"{name} ({len(rows):,})",
         icon_create_function=_CLUSTER_ICON,
-        options={"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 18},
+        options=options,
+        show=show,
     ).add_to(m)
+
+
+def _rows(points: pd.DataFrame, colours: pd.Series, labels: pd.Series) -> list[tuple]:  # type: ignore[type-arg]
+    return list(zip(points["lat"].round(6), points["lon"].round(6), colours, labels, strict=True))
+
+
+def add_businesses(
+    m: folium.Map, points: pd.DataFrame, *, colour_by: str = "sector", name: str = "Businesses"
+) -> None:
+    """Businesses as browser-built, clustered circle markers coloured by ``colour_by`` (a key
+    of ``style.BUSINESS_COLOURINGS``: 'sector', 'band' or 'rating').
+
+    ``points`` has columns lat, lon, name and the column coloured by.
+    """
+    _, palette, _ = style.BUSINESS_COLOURINGS[colour_by]
+    colours = points[colour_by].astype(str).map(palette).fillna("#666666")
+    _browser_points(m, _rows(points, colours, points["name"]), name=name)
     style.MapStyle().add_to(m)
+
+
+def add_visits(m: folium.Map, visits: pd.DataFrame) -> None:
+    """Visits as small squares coloured by outcome, each on its own (not clustered), labelled
+    with date, outcome and place. ``visits`` has lat, lon, visit_date, outcome (code), name."""
+    colours = visits["outcome"].map(style.OUTCOME_COLOURS).fillna("#666666")
+    labels = (
+        visits["visit_date"].astype(str)
+        + " · "
+        + visits["outcome"].map(vocab.VISIT_OUTCOMES).fillna("")
+        + " · "
+        + visits["name"].fillna("")
+    )
+    _browser_points(
+        m, _rows(visits, colours, labels), name="Visits", callback=_SQUARE_CALLBACK, cluster=False
+    )
+
+
+def add_reports(m: folium.Map, readable: pd.DataFrame, density: gpd.GeoDataFrame) -> None:
+    """Intelligence: the density of open reports per hexagon (counts only, every report) and
+    the reports this user may read as points labelled with number, category and status."""
+    if not density.empty:
+        top = float(density["reports"].max())
+        data = density.assign(
+            opacity=0.15 + 0.55 * density["reports"] / top,
+            shown=density["reports"].map(lambda n: f"{n:,} open report(s) here"),
+        )
+        folium.GeoJson(
+            json.loads(data[["shown", "opacity", "geometry"]].to_json()),
+            name="Open reports per hexagon (counts)",
+            style_function=lambda feature: {
+                "color": "#8B0000",
+                "weight": 0.5,
+                "fillColor": "#8B0000",
+                "fillOpacity": feature["properties"]["opacity"],
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["shown"], labels=False),
+        ).add_to(m)
+    if not readable.empty:
+        labels = (
+            "Report "
+            + readable["id"].astype(str)
+            + " · "
+            + readable["category"].fillna("")
+            + " · "
+            + readable["status"].fillna("")
+        )
+        colours = pd.Series(style.REPORT_COLOUR, index=readable.index)
+        _browser_points(
+            m, _rows(readable, colours, labels), name="Reports you may read", cluster=False
+        )
 
 
 def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
@@ -184,21 +275,31 @@ def build_sector_map(
     colour_by: str = "sector",
     zoom: int = 13,
     highlight: tuple[float, float] | None = None,
+    visits: pd.DataFrame | None = None,
+    reports: tuple[pd.DataFrame, gpd.GeoDataFrame] | None = None,
 ) -> folium.Map:
     """The main map with its layers, layer control, legend and attributions; businesses coloured
-    by sector or risk band; ``highlight`` rings the selected place."""
+    by sector, risk band or inspection rating; ``highlight`` rings the selected place;
+    ``visits`` (points coloured by outcome) and ``reports`` (readable points, open-report
+    density) are drawn when given."""
     m = base_map(center, zoom=zoom)
     add_boundaries(m, districts, name="Districts", colour=style.DISTRICT_COLOUR)
     add_boundaries(m, wards, name="Wards", colour=style.WARD_COLOUR, show=False)
     add_focus_areas(m, focus_areas)
     add_sites(m, sites)
+    if reports is not None:
+        add_reports(m, *reports)
     add_businesses(m, points, colour_by=colour_by)
+    if visits is not None:
+        add_visits(m, visits)
     if highlight is not None:
         folium.CircleMarker(
             list(highlight), radius=16, color="#000000", weight=3, fill=False, tooltip="Selected"
         ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    (style.sector_legend() if colour_by == "sector" else style.band_legend()).add_to(m)
+    style.business_legend(colour_by, visits=visits is not None, reports=reports is not None).add_to(
+        m
+    )
     style.add_attribution(m, attribution)
     return use_local_assets(m)
 

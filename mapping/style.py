@@ -25,6 +25,32 @@ BAND_LABELS = {
     "medium": "Medium risk (15-29)",
     "low": "Low risk (under 15)",
 }
+#: Inspection ratings, blue (good) to red (poor); pending and unrated in neutral tones.
+RATING_COLOURS = {
+    "5": "#2166AC",
+    "4": "#67A9CF",
+    "3": "#9E9AC8",
+    "2": "#FDB863",
+    "1": "#E66101",
+    "0": "#B2182B",
+    "pending": "#7F7F7F",
+    "unrated": "#CFCFCF",
+}
+RATING_LABELS = {
+    **{str(r): f"Rated {r}" for r in range(5, -1, -1)},
+    "pending": "Rating pending",
+    "unrated": "Not rated",
+}
+#: Visit outcomes (Okabe-Ito), drawn as squares to tell them from businesses.
+OUTCOME_COLOURS = {
+    "no_issues": "#009E73",
+    "advice": "#56B4E9",
+    "referral": "#E69F00",
+    "enforcement": "#D55E00",
+    "exploitation_indicators": "#7A0019",
+    "no_access": "#999999",
+}
+REPORT_COLOUR = "#CC79A7"
 SITE_COLOUR = "#5A3E99"
 FOCUS_COLOUR = "#C00000"
 DISTRICT_COLOUR = "#333333"
@@ -33,18 +59,21 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
 class Legend(MacroElement):
-    """A fixed legend box in the map's bottom-left corner; every label is escaped."""
+    """A fixed legend box in the map's bottom-left corner, in titled sections; every label is
+    escaped. An item is (colour, label, shape), shape 'dot' or 'square'."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
         <div class="sectormap-legend" style="position:absolute; bottom:46px; left:10px;
              z-index:1000; background:rgba(255,255,255,0.92); padding:8px 10px;
              border-radius:4px; font:12px/1.4 sans-serif; box-shadow:0 1px 4px rgba(0,0,0,.3)">
-          <strong>{{ this.title }}</strong><br>
-          {% for colour, label, shape in this.items %}
+          {% for title, items in this.sections %}
+          <strong>{{ title }}</strong><br>
+          {% for colour, label, shape in items %}
           <span style="display:inline-block;width:11px;height:11px;margin-right:6px;
                 background:{{ colour }};{% if shape == 'dot' %}border-radius:50%;{% endif %}
                 opacity:.85"></span>{{ label }}<br>
+          {% endfor %}
           {% endfor %}
         </div>
         {% endmacro %}
@@ -53,8 +82,18 @@ class Legend(MacroElement):
     def __init__(self, title: str, items: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self._name = "Legend"
-        self.title = html.escape(title)
-        self.items = [(colour, html.escape(label), shape) for colour, label, shape in items]
+        self.sections: list[tuple[str, list[tuple[str, str, str]]]] = []
+        self.add_section(title, items)
+
+    def add_section(self, title: str, items: list[tuple[str, str, str]]) -> Legend:
+        """Append a titled section (escaped) and return the legend."""
+        self.sections.append(
+            (
+                html.escape(title),
+                [(colour, html.escape(label), shape) for colour, label, shape in items],
+            )
+        )
+        return self
 
 
 class MapStyle(MacroElement):
@@ -66,6 +105,7 @@ class MapStyle(MacroElement):
           .sectormap-cluster { background: rgba(47, 62, 78, 0.35); border-radius: 50%; }
           .sectormap-site-count { background: #5A3E99; color: #fff; border-radius: 9px;
             font: bold 11px sans-serif; text-align: center; line-height: 18px; }
+          .sectormap-visit div { width: 9px; height: 9px; border: 1px solid #222; }
           .sectormap-cluster div { background: rgba(47, 62, 78, 0.9); color: #fff;
             font: bold 12px sans-serif; border-radius: 50%; width: calc(100% - 8px);
             height: calc(100% - 8px); margin: 4px; display: flex; align-items: center;
@@ -115,24 +155,39 @@ class Attribution(MacroElement):
         self.lines = [json.dumps(html.escape(line)) for line in lines]
 
 
-def sector_legend() -> Legend:
-    """The legend of the business layer coloured by sector, with sites and focus areas."""
-    items = [(SECTOR_COLOURS[code], label, "dot") for code, label in vocab.SECTORS.items()]
-    items += [
-        (SITE_COLOUR, "Multi-occupancy site", "square"),
-        (FOCUS_COLOUR, "Focus area", "square"),
-    ]
-    return Legend("Businesses by sector", items)
+#: How businesses may be coloured: key → (legend title, colour by code, label by code).
+BUSINESS_COLOURINGS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+    "sector": ("Businesses by sector", SECTOR_COLOURS, vocab.SECTORS),
+    "band": ("Businesses by risk", BAND_COLOURS, BAND_LABELS),
+    "rating": ("Businesses by inspection rating", RATING_COLOURS, RATING_LABELS),
+}
 
 
-def band_legend() -> Legend:
-    """The legend of the business layer coloured by risk band, with sites and focus areas."""
-    items = [(BAND_COLOURS[band], label, "dot") for band, label in BAND_LABELS.items()]
+def business_legend(colour_by: str, *, visits: bool = False, reports: bool = False) -> Legend:
+    """The legend of the business layer coloured by ``colour_by`` (a key of
+    ``BUSINESS_COLOURINGS``), with sites and focus areas, and the visits and reports layers when
+    they are shown."""
+    title, colours, labels = BUSINESS_COLOURINGS[colour_by]
+    items = [(colours[code], label, "dot") for code, label in labels.items()]
     items += [
         (SITE_COLOUR, "Multi-occupancy site (tenants)", "square"),
         (FOCUS_COLOUR, "Focus area", "square"),
     ]
-    return Legend("Businesses by risk", items)
+    legend = Legend(title, items)
+    if visits:
+        legend.add_section(
+            "Visits by outcome",
+            [(OUTCOME_COLOURS[c], label, "square") for c, label in vocab.VISIT_OUTCOMES.items()],
+        )
+    if reports:
+        legend.add_section(
+            "Intelligence",
+            [
+                (REPORT_COLOUR, "Report you may read", "dot"),
+                ("#8B0000", "Open reports per hexagon (all, counts only)", "square"),
+            ],
+        )
+    return legend
 
 
 def add_attribution(m: folium.Map, lines: list[str]) -> None:

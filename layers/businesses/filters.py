@@ -18,6 +18,8 @@ class MapFilters:
     activities: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ("active", "dormant", "ceased")
     risk_bands: tuple[str, ...] = ()
+    #: Inspection ratings: '0' … '5', 'pending', 'unrated'.
+    ratings: tuple[str, ...] = ()
     open_reports: bool | None = None
     last_visit_older_than_months: int | None = None
     boundary: tuple[str, str] | None = None  # (kind, code)
@@ -26,9 +28,16 @@ class MapFilters:
 
 _FILTERED = """
 SELECT b.id, b.name, b.sector, b.activity, b.status,
-    coalesce(b.employees_estimate, 0) AS employees, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon
+    coalesce(b.employees_estimate, 0) AS employees, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon,
+    rated.rating
 FROM business b
+CROSS JOIN LATERAL (
+    SELECT coalesce((
+        SELECT CASE WHEN v.rating_pending THEN 'pending' ELSE v.rating::text END
+        FROM visit v WHERE v.business_id = b.id AND v.rating IS NOT NULL
+        ORDER BY v.visit_date DESC, v.id DESC LIMIT 1), 'unrated') AS rating) rated
 WHERE b.status <> 'archived'
+  AND (cardinality(CAST(:ratings AS text[])) = 0 OR rated.rating = ANY(:ratings))
   AND (cardinality(CAST(:sectors AS text[])) = 0 OR b.sector = ANY(:sectors))
   AND (cardinality(CAST(:activities AS text[])) = 0 OR b.activity = ANY(:activities))
   AND (cardinality(CAST(:statuses AS text[])) = 0 OR b.status = ANY(:statuses))
@@ -48,7 +57,8 @@ ORDER BY b.id
 
 def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFrame:
     """Businesses that pass ``filters``, with their risk score and band: id, name, sector,
-    activity, status, employees, lat, lon, score, band."""
+    activity, status, employees, lat, lon, rating ('0' … '5', 'pending', 'unrated'), score,
+    band."""
     kind, code = filters.boundary or (None, None)
     points = read_frame(
         bind,
@@ -57,6 +67,7 @@ def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFr
             "sectors": list(filters.sectors),
             "activities": list(filters.activities),
             "statuses": list(filters.statuses),
+            "ratings": list(filters.ratings),
             "open_reports": filters.open_reports,
             "months": filters.last_visit_older_than_months,
             "boundary_kind": kind,

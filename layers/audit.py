@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -10,8 +10,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import bindparam
 
 from layers import vocab
-from layers.db import Bind, read_frame
+from layers.db import Bind, read_frame, transaction
 from layers.errors import ValidationError
+
+if TYPE_CHECKING:
+    from layers.users import User
 
 _INSERT = text(
     "INSERT INTO audit_log (user_id, username, action, object_type, object_id, detail) "
@@ -54,3 +57,18 @@ def recent(bind: Bind, *, limit: int = 500, action: str | None = None) -> pd.Dat
         "ORDER BY at DESC, id DESC LIMIT :limit",
         {"action": action, "limit": limit},
     )
+
+
+def export(
+    bind: Bind, user: User, *, object_type: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Record that ``user`` exported ``object_type`` (in its own transaction)."""
+    with transaction(bind) as conn:
+        record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="export",
+            object_type=object_type,
+            detail=detail,
+        )

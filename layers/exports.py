@@ -12,8 +12,8 @@ import zipfile
 
 import pandas as pd
 
-from layers import audit, businesses
-from layers.db import Bind, transaction
+from layers import audit, businesses, reports
+from layers.db import Bind
 from layers.users import User
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -35,17 +35,28 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def business_register_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
-    """The business register as CSV, zipped with an attribution and metadata file; the export is
-    written to the audit log."""
-    frame = neutralise_frame(businesses.register(bind).drop(columns=["id"]))
+def _attributed_zip(
+    bind: Bind,
+    user: User,
+    *,
+    frame: pd.DataFrame,
+    name: str,
+    object_type: str,
+    title: str,
+    attribution: list[str],
+    notes: tuple[str, ...] = (),
+) -> bytes:
+    """``frame`` (neutralised) as ``name``.csv zipped with a metadata and attribution file;
+    the export of ``object_type`` rows is written to the audit log."""
+    frame = neutralise_frame(frame)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     metadata = "\n".join(
         [
-            "Sectormap export: business register (CSV, UTF-8)",
+            f"Sectormap export: {title} (CSV, UTF-8)",
             f"Exported by {user.username} ({user.agency_code}) at {when}",
             f"Rows: {len(frame):,}",
             "Filters: none",
+            *notes,
             "",
             "Attribution and licences:",
             *attribution,
@@ -54,31 +65,54 @@ def business_register_zip(bind: Bind, user: User, attribution: list[str]) -> byt
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("businesses.csv", frame.to_csv(index=False))
+        archive.writestr(f"{name}.csv", frame.to_csv(index=False))
         archive.writestr("ATTRIBUTION.txt", metadata)
-    with transaction(bind) as conn:
-        audit.record(
-            conn,
-            user_id=user.id,
-            username=user.username,
-            action="export",
-            object_type="business",
-            detail={"format": "csv", "rows": len(frame)},
-        )
+    audit.export(bind, user, object_type=object_type, detail={"format": "csv", "rows": len(frame)})
     return buffer.getvalue()
+
+
+def business_register_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
+    """The business register as CSV, zipped with an attribution and metadata file; the export is
+    written to the audit log."""
+    return _attributed_zip(
+        bind,
+        user,
+        frame=businesses.register(bind).drop(columns=["id"]),
+        name="businesses",
+        object_type="business",
+        title="business register",
+        attribution=attribution,
+    )
+
+
+def reports_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
+    """The intelligence reports ``user`` may read (never the others: they are only counted) as
+    CSV, zipped with metadata and attribution; audited."""
+    readable = reports.readable(bind, user, limit=None)
+    hidden = reports.restricted_count(bind, user)
+    return _attributed_zip(
+        bind,
+        user,
+        frame=readable,
+        name="reports",
+        object_type="report",
+        title="intelligence reports",
+        attribution=attribution,
+        notes=(
+            f"Restricted reports not included (not readable by {user.username}): {hidden:,}",
+            "Handle each report according to its handling code and conditions.",
+        ),
+    )
 
 
 def audit_log_csv(bind: Bind, user: User, *, action: str | None = None) -> str:
     """The audit log (newest first, optionally one action) as neutralised CSV; the export is
     itself written to the audit log."""
     frame = neutralise_frame(audit.recent(bind, action=action, limit=100_000))
-    with transaction(bind) as conn:
-        audit.record(
-            conn,
-            user_id=user.id,
-            username=user.username,
-            action="export",
-            object_type="audit_log",
-            detail={"format": "csv", "rows": len(frame), "action": action},
-        )
+    audit.export(
+        bind,
+        user,
+        object_type="audit_log",
+        detail={"format": "csv", "rows": len(frame), "action": action},
+    )
     return frame.to_csv(index=False)

@@ -67,9 +67,10 @@ def counts_by_category_and_status(bind: Bind) -> pd.DataFrame:
 
 
 def readable(
-    bind: Bind, user: User, *, business_id: int | None = None, limit: int = 500
+    bind: Bind, user: User, *, business_id: int | None = None, limit: int | None = 500
 ) -> pd.DataFrame:
-    """The newest reports ``user`` may read (about one business, if given), with content."""
+    """The newest reports ``user`` may read (about one business, if given), with content;
+    ``limit`` None returns them all."""
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,

@@ -139,3 +139,23 @@ def list_users(bind: Bind) -> list[dict[str, object]]:
                 )
             ).mappings()
         ]
+
+
+def by_username(bind: Bind, username: str) -> User:
+    """The active user ``username``, for commands run on someone's behalf (``--as``); raises
+    ``ValidationError`` when there is none."""
+    with reading(bind) as conn:
+        row = (
+            conn.execute(
+                text(
+                    "SELECT id, username, full_name, role, agency_code, cleared_restricted "
+                    "FROM app_user WHERE username = :u AND active"
+                ),
+                {"u": username.strip().lower()},
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise ValidationError(f"there is no active user {username!r}", column="--as")
+    return User(**row)

@@ -23,7 +23,10 @@ from layers import (
     osm,
     postcodes,
     reference,
+    reports,
+    users,
 )
+from layers.audit import export as audit_export
 from layers.businesses import importing as business_import
 from layers.businesses import readers
 from layers.db import check_postgis, database_url, get_engine
@@ -328,6 +331,44 @@ def demo_load(
     typer.echo(
         f"Demo data loaded (fictional). Sign in as admin, officer, glaa_officer, "
         f"hmrc_officer, planner, analyst or viewer with password: {settings.demo_password}"
+    )
+
+
+@app.command("reports")
+def list_reports(
+    as_user: Annotated[
+        str, typer.Option("--as", help="List what this user may read (their access rules).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """The intelligence reports a user may read; restricted ones they may not read are only
+    counted. Written to the audit log as an export."""
+    engine = _ready_engine()
+    user = users.by_username(engine, as_user)
+    readable = reports.readable(engine, user, limit=None)
+    hidden = reports.restricted_count(engine, user)
+    audit_export(
+        engine, user, object_type="report", detail={"format": "cli", "rows": len(readable)}
+    )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "user": user.username,
+                    "reports": json.loads(readable.to_json(orient="records", date_format="iso")),
+                    "restricted_not_shown": hidden,
+                }
+            )
+        )
+        return
+    for row in readable.itertuples():
+        typer.echo(
+            f"{row.id:>6}  {row.received_date}  {row.category:<32} {row.status:<9} "
+            f"{row.grading:<9} {row.handling_code}  {row.owning_agency:<8} {row.subject}"
+        )
+    typer.echo(
+        f"{len(readable):,} reports readable by {user.username}; {hidden:,} restricted reports "
+        "exist that they may not read."
     )
 
 

@@ -15,16 +15,48 @@ with users_tab:
     frame["role"] = frame["role"].map(vocab.ROLES)
     st.dataframe(frame, hide_index=True, width="stretch")
 with audit_tab:
-    action = st.selectbox(
+    st.caption(
+        "Every login (and failed login), restricted read, refusal, export and edit. "
+        "Entries cannot be changed or deleted, by anyone."
+    )
+    first, second, third = st.columns(3)
+    action = first.selectbox(
         "Action",
         [None, *vocab.AUDIT_ACTIONS],
         format_func=lambda a: "All actions" if a is None else vocab.AUDIT_ACTIONS[a],
     )
-    log = audit.recent(ui.engine(), action=action)
-    st.dataframe(log, hide_index=True, width="stretch", height=480)
+    username = second.selectbox(
+        "User",
+        [None, *audit.usernames(ui.engine())],
+        format_func=lambda u: "Everyone" if u is None else u,
+    )
+    object_type = third.selectbox(
+        "About",
+        [None, "report", "visit", "business", "site", "unit", "referral", "audit_log"],
+        format_func=lambda o: "Anything" if o is None else o.replace("_", " "),
+    )
+    since = first.date_input("From", value=None, format="DD/MM/YYYY")
+    until = second.date_input("To", value=None, format="DD/MM/YYYY")
+    object_id = third.text_input("Object number", placeholder="e.g. a report number")
+    filters = audit.AuditFilters(
+        action=action,
+        username=username,
+        object_type=object_type,
+        object_id=object_id.strip() or None,
+        since=since,
+        until=until,
+    )
+    log = audit.recent(ui.engine(), filters)
+    st.markdown(f"**{len(log):,} entries** (newest first, at most 500 shown)")
+    st.dataframe(
+        log.assign(action=log["action"].map(vocab.AUDIT_ACTIONS)),
+        hide_index=True,
+        width="stretch",
+        height=480,
+    )
     if st.button("Prepare a CSV of these entries"):
         st.session_state["audit_csv"] = exports.audit_log_csv(
-            ui.engine(), ui.current_user(), action=action
+            ui.engine(), ui.current_user(), filters
         )
     if "audit_csv" in st.session_state:
         st.download_button(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app import profile_panel, ui
-from layers import boundaries, focus_areas, profiles, sites, vocab
+from layers import boundaries, focus_areas, profiles, reports, sites, visits, vocab
 from layers.businesses.filters import MapFilters, filtered_points
 from layers.search import search
 from layers.settings import get_settings
+from mapping import style
 from mapping.sector_map import build_sector_map
 
 
@@ -29,6 +32,42 @@ def _points(filters: MapFilters):  # type: ignore[no-untyped-def]
     return filtered_points(ui.engine(), filters)
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _visit_points(since: dt.date, until: dt.date):  # type: ignore[no-untyped-def]
+    return visits.points(ui.engine(), visits.VisitFilters(date_from=since, date_to=until))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _intelligence(username: str):  # type: ignore[no-untyped-def]
+    """Reports the user may read (points) and open-report density (counts); keyed by user."""
+    engine = ui.engine()
+    return reports.readable_points(engine, ui.current_user()), reports.open_density(engine)
+
+
+def _layer_choices() -> tuple[tuple[dt.date, dt.date] | None, bool]:
+    """Which extra layers to draw: visits in a date range, and intelligence."""
+    left, right = st.columns([3, 2])
+    show_visits = left.toggle("Visits, coloured by outcome", key="show_visits")
+    span = None
+    if show_visits:
+        first, last = visits.date_span(ui.engine())
+        span = left.slider(
+            "Visits between",
+            min_value=first,
+            max_value=last,
+            value=(first, last),
+            format="DD MMM YYYY",
+            key="visit_span",
+        )
+    show_reports = right.toggle(
+        "Intelligence reports",
+        key="show_reports",
+        help="Open reports counted per hexagon (every report, counts only), and the reports "
+        "you may read as points.",
+    )
+    return span, show_reports
+
+
 def _filters(layers: dict[str, object]) -> tuple[MapFilters, str]:
     with st.expander("Filters and colours", expanded=False):
         left, middle, right = st.columns(3)
@@ -44,6 +83,9 @@ def _filters(layers: dict[str, object]) -> tuple[MapFilters, str]:
         )
         bands = middle.multiselect(
             "Risk band", ["high", "medium", "low"], format_func=str.capitalize
+        )
+        ratings = middle.multiselect(
+            "Inspection rating", list(style.RATING_LABELS), format_func=style.RATING_LABELS.get
         )
         reports = middle.radio("Open intelligence reports", ["Any", "Yes", "No"], horizontal=True)
         months = middle.number_input(
@@ -64,15 +106,16 @@ def _filters(layers: dict[str, object]) -> tuple[MapFilters, str]:
         area = right.selectbox("Within", list(areas), format_func=areas.get)
         colour_by = right.radio(
             "Colour businesses by",
-            ["band", "sector"],
+            ["band", "sector", "rating"],
             horizontal=True,
-            format_func={"band": "Risk band", "sector": "Sector"}.get,
+            format_func={"band": "Risk band", "sector": "Sector", "rating": "Rating"}.get,
         )
     return MapFilters(
         sectors=tuple(sectors),
         activities=tuple(activities),
         statuses=tuple(statuses),
         risk_bands=tuple(bands),
+        ratings=tuple(ratings),
         open_reports={"Any": None, "Yes": True, "No": False}[reports],
         last_visit_older_than_months=int(months) or None,
         boundary=area if area and area[0] != "focus" else None,
@@ -107,8 +150,10 @@ def _search_box() -> None:
 
 st.title("Map")
 ui.demo_banner()
+ui.flash()
 layers = _layers()
 filters, colour_by = _filters(layers)
+span, show_reports = _layer_choices()
 _search_box()
 points = _points(filters)
 selected = st.session_state.get("selected")
@@ -134,6 +179,8 @@ with map_column:
             colour_by=colour_by,
             highlight=highlight,
             attribution=ui.attribution_lines(short=True),
+            visits=_visit_points(*span) if span else None,
+            reports=_intelligence(ui.current_user().username) if show_reports else None,
             **layers,
         ),
         key="sector_map",

@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from layers import profiles, reports, vocab
+from app.visit_form import visit_form
+from layers import profiles, rating, reports, visits, vocab
+from layers.errors import AccessDeniedError, ValidationError
 
 BAND_BADGES = {
     "high": ":red-badge[High risk]",
@@ -63,6 +65,54 @@ def _visits(visits: pd.DataFrame) -> None:
         )
 
 
+def _rating(business_id: int) -> None:
+    """The latest inspection rating, its scores, and the right to reply."""
+    latest = visits.latest_ratings(ui.engine(), business_id)
+    if latest.empty:
+        st.caption("Ethical-compliance rating: not yet inspected.")
+        return
+    r = latest.iloc[0]
+    label = rating.RATING_LABELS[int(r["rating"])]
+    pending = " · :gray-badge[Rating pending]" if r["rating_pending"] else ""
+    st.markdown(
+        f"**Ethical-compliance rating: {label}**{pending}  \n"
+        f"Joint inspection of {r['visit_date']} (internal to the partnership)"
+    )
+    scores = {name: int(r[name]) for name in rating.COMPONENTS}
+    st.caption(
+        " · ".join(f"{rating.COMPONENTS[n][0]} {v}" for n, v in scores.items())
+        + f" · {rating.combine(scores).explanation()}"
+    )
+    if r["right_to_reply"]:
+        st.caption(f"Right to reply: {ui.plain(r['right_to_reply'])}")
+    if ui.current_user().role not in visits.VISIT_ROLES:
+        return
+    with st.expander("Right to reply"):
+        note = st.text_area(
+            "The business's reply", ui.text_of(r["right_to_reply"]), key=f"reply_{business_id}"
+        )
+        confirm = st.checkbox(
+            "The reply has been heard: confirm the rating",
+            value=not r["rating_pending"],
+            key=f"confirm_{business_id}",
+        )
+        if st.button("Save the reply", key=f"save_reply_{business_id}"):
+            try:
+                visits.answer_rating(
+                    ui.engine(),
+                    ui.current_user(),
+                    int(r["visit_id"]),
+                    right_to_reply=note,
+                    confirm=confirm,
+                )
+            except (ValidationError, AccessDeniedError) as problem:
+                st.error(str(problem))
+            else:
+                ui.data_changed()
+                st.session_state["flash"] = "The reply is saved."
+                st.rerun()
+
+
 def business(business_id: int) -> None:
     """Everything known about one business."""
     profile = profiles.business_profile(ui.engine(), business_id)
@@ -100,7 +150,14 @@ def business(business_id: int) -> None:
         select("site", d["site_id"])
         st.rerun()
     _risk(profile.score, profile.band, profile.factors)
+    _rating(business_id)
     _visits(profile.visits)
+    with st.expander("Log a visit to this business"):
+        visit_form(
+            key=f"visit_b{business_id}",
+            business_id=business_id,
+            site_id=int(d["site_id"]) if pd.notna(d["site_id"]) else None,
+        )
     mine = reports.readable(ui.engine(), ui.current_user(), business_id=business_id)
     st.markdown(
         f"**Intelligence reports: {profile.reports['total']:,}** "
@@ -144,6 +201,16 @@ def site(site_id: int) -> None:
             profile.history.drop(columns=["business_id"]), hide_index=True, width="stretch"
         )
     _visits(profile.visits)
+    with st.expander("Log a visit to this building"):
+        tenant_ids = [None, *tenants["business_id"].astype(int)] if len(tenants) else [None]
+        tenant_names = dict(zip(tenant_ids[1:], tenants.get("tenant", []), strict=True))
+        visited = st.selectbox(
+            "Business visited",
+            tenant_ids,
+            format_func=lambda b: "The building as a whole" if b is None else tenant_names[b],
+            key=f"visited_in_{site_id}",
+        )
+        visit_form(key=f"visit_s{site_id}", business_id=visited, site_id=site_id)
     st.markdown(
         f"**Intelligence reports about the building or its tenants:** "
         f"{profile.reports['total']:,} ({profile.reports['open']:,} open)."

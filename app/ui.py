@@ -81,3 +81,10 @@ def text_of(value: object) -> str:
 def data_changed() -> None:
     """Forget cached query results after an edit or import, so every page shows the change."""
     st.cache_data.clear()
+
+
+def flash() -> None:
+    """Show (once) the confirmation a page left before it reran."""
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -48,15 +50,43 @@ def record(
     )
 
 
-def recent(bind: Bind, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:
-    """The newest entries first, optionally of one action."""
+@dataclass(frozen=True)
+class AuditFilters:
+    """Which audit entries to show; empty means all."""
+
+    action: str | None = None
+    username: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def as_detail(self) -> dict[str, str]:
+        """The filters that are set, as text (for the export's own audit entry)."""
+        return {k: str(v) for k, v in asdict(self).items() if v is not None}
+
+
+def recent(bind: Bind, filters: AuditFilters = AuditFilters(), *, limit: int = 500) -> pd.DataFrame:
+    """The newest entries first that pass ``filters`` (dates inclusive, in UTC)."""
     return read_frame(
         bind,
         "SELECT at, username, action, object_type, object_id, detail::text AS detail "
         "FROM audit_log WHERE (CAST(:action AS text) IS NULL OR action = :action) "
+        "AND (CAST(:username AS text) IS NULL OR username = :username) "
+        "AND (CAST(:object_type AS text) IS NULL OR object_type = :object_type) "
+        "AND (CAST(:object_id AS text) IS NULL OR object_id = :object_id) "
+        "AND (CAST(:since AS date) IS NULL OR at >= CAST(:since AS date)) "
+        "AND (CAST(:until AS date) IS NULL OR at < CAST(:until AS date) + 1) "
         "ORDER BY at DESC, id DESC LIMIT :limit",
-        {"action": action, "limit": limit},
+        {**asdict(filters), "limit": limit},
     )
+
+
+def usernames(bind: Bind) -> list[str]:
+    """Every username that appears in the log, for the filter."""
+    return read_frame(bind, "SELECT DISTINCT username FROM audit_log ORDER BY 1")[
+        "username"
+    ].tolist()
 
 
 def export(

@@ -105,14 +105,15 @@ def reports_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
     )
 
 
-def audit_log_csv(bind: Bind, user: User, *, action: str | None = None) -> str:
-    """The audit log (newest first, optionally one action) as neutralised CSV; the export is
-    itself written to the audit log."""
-    frame = neutralise_frame(audit.recent(bind, action=action, limit=100_000))
+def audit_log_csv(bind: Bind, user: User, filters: audit.AuditFilters | None = None) -> str:
+    """The audit log entries that pass ``filters`` (newest first) as neutralised CSV; the
+    export is itself written to the audit log."""
+    filters = filters or audit.AuditFilters()
+    frame = neutralise_frame(audit.recent(bind, filters, limit=100_000))
     audit.export(
         bind,
         user,
         object_type="audit_log",
-        detail={"format": "csv", "rows": len(frame), "action": action},
+        detail={"format": "csv", "rows": len(frame), "filters": filters.as_detail()},
     )
     return frame.to_csv(index=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from layers import audit, rating, reports, vocab
+from layers import audit, rating, referrals, reports, vocab
 from layers.db import Bind, read_frame, transaction
 from layers.errors import AccessDeniedError, ValidationError
 from layers.users import User
@@ -36,6 +36,10 @@ class NewVisit:
     scores: dict[str, int | None] = field(default_factory=dict)
     #: A new rating stays pending until the business's right to reply has been heard.
     rating_pending: bool = True
+    #: Reports (readable by the officer) this visit acted on.
+    report_ids: tuple[int, ...] = ()
+    #: Agencies to refer the visit's concern to, in the same transaction.
+    refer_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,9 @@ def _subject_exists(conn: Connection, visit: NewVisit) -> None:
 
 
 def log_visit(bind: Bind, user: User, visit: NewVisit, *, today: dt.date | None = None) -> int:
-    """Record ``visit`` by ``user`` (audited) and return its id. With inspection scores, the
-    0-5 rating is combined here and kept with the visit."""
+    """Record ``visit`` by ``user`` (audited) and return its id, with its report links and
+    referrals: all of it, or nothing. With inspection scores, the 0-5 rating is combined here
+    and kept with the visit."""
     if user.role not in VISIT_ROLES:
         raise AccessDeniedError(f"a {vocab.ROLES[user.role].lower()} cannot log visits")
     scores = _check(visit, today or dt.date.today())
@@ -134,6 +139,16 @@ def log_visit(bind: Bind, user: User, visit: NewVisit, *, today: dt.date | None 
             object_id=visit_id,
             detail={k: str(v) for k, v in values.items() if k != "findings" and v is not None},
         )
+        for report_id in visit.report_ids:
+            link_report(conn, user, report_id, visit_id)
+        for agency in visit.refer_to:
+            referrals.refer(
+                conn,
+                user,
+                agency_code=agency,
+                reason=values["findings"] or vocab.VISIT_OUTCOMES[visit.outcome],
+                visit_id=visit_id,
+            )
     return visit_id
 
 
@@ -240,6 +255,16 @@ def points(bind: Bind, filters: VisitFilters = VisitFilters()) -> pd.DataFrame:
     return read_frame(bind, _POINTS, _filter_params(filters))
 
 
+def date_span(bind: Bind) -> tuple[dt.date, dt.date]:
+    """The first and last visit dates (today for both when there are no visits)."""
+    row = read_frame(bind, "SELECT min(visit_date) AS first, max(visit_date) AS last FROM visit")
+    first, last = row.iloc[0]["first"], row.iloc[0]["last"]
+    if pd.isna(first):
+        first = last = dt.date.today()
+    # A span of at least one day, so a range control always has room to move.
+    return first, max(last, first + dt.timedelta(days=1))
+
+
 def outcome_counts_by_year(bind: Bind) -> pd.DataFrame:
     """Visits by year and outcome (columns year, outcome, visits)."""
     frame = read_frame(
@@ -294,16 +319,18 @@ def outcome_counts(visits: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def latest_ratings(bind: Bind) -> pd.DataFrame:
-    """Each rated business's latest inspection: business_id, rating, rating_pending,
-    visit_date, right_to_reply."""
+def latest_ratings(bind: Bind, business_id: int | None = None) -> pd.DataFrame:
+    """Each rated business's latest inspection (of one business, if given): business_id,
+    visit_id, visit_date, rating, rating_pending, right_to_reply and the four scores."""
     return read_frame(
         bind,
-        "SELECT DISTINCT ON (business_id) business_id, rating, rating_pending, visit_date, "
-        "right_to_reply, id AS visit_id, score_pay_hours, score_health_safety, "
+        "SELECT DISTINCT ON (business_id) business_id, id AS visit_id, visit_date, rating, "
+        "rating_pending, right_to_reply, score_pay_hours, score_health_safety, "
         "score_contracts, score_management FROM visit "
         "WHERE rating IS NOT NULL AND business_id IS NOT NULL "
+        "AND (CAST(:business AS int) IS NULL OR business_id = :business) "
         "ORDER BY business_id, visit_date DESC, id DESC",
+        {"business": business_id},
     )
 
 

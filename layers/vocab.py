@@ -185,3 +185,27 @@ def sql_subset(column: str, codes: dict[str, str]) -> str:
     """A check-constraint expression: every element of array ``column`` is one of ``codes``."""
     quoted = ", ".join("'" + code.replace("'", "''") + "'" for code in codes)
     return f"{column}::text[] <@ ARRAY[{quoted}]::text[]"
+
+
+#: What each code of the 3x5x2 grading means, shown where the code is chosen.
+GRADING_HELP: dict[str, dict[str, str]] = {
+    "source_evaluation": {
+        "1": "Reliable: no doubt about the source's authenticity, trustworthiness and "
+        "competence, or a history of complete reliability.",
+        "2": "Untested: the source has not been used before, or its reliability cannot be judged.",
+        "3": "Not reliable: there are doubts about the source's authenticity, trustworthiness "
+        "or competence; treat with caution.",
+    },
+    "intelligence_assessment": {
+        "A": "Known directly to the source: seen or heard first-hand.",
+        "B": "Known indirectly to the source, but corroborated by other information.",
+        "C": "Known indirectly to the source (hearsay), not corroborated.",
+        "D": "Not known: the source cannot say how the information is known.",
+        "E": "Suspected to be false or malicious.",
+    },
+    "handling_code": {
+        "P": "Lawful sharing permitted: any partner with a lawful purpose may read and share it.",
+        "C": "Lawful sharing permitted with conditions: write the conditions. Only your agency "
+        "and people cleared for it may read it here; others see only that it exists.",
+    },
+}

@@ -317,6 +317,25 @@ def focus_area_map(
     return use_local_assets(m)
 
 
+def operation_map(
+    visits: pd.DataFrame, *, center: tuple[float, float], attribution: list[str]
+) -> folium.Map:
+    """The visits of one operation, coloured by outcome, zoomed to fit them."""
+    m = base_map(center, zoom=13)
+    if not visits.empty:
+        add_visits(m, visits)
+        m.fit_bounds(
+            [
+                [visits["lat"].min(), visits["lon"].min()],
+                [visits["lat"].max(), visits["lon"].max()],
+            ]
+        )
+    style.MapStyle().add_to(m)
+    style.Legend(*style.outcome_legend_section()).add_to(m)
+    style.add_attribution(m, attribution)
+    return use_local_assets(m)
+
+
 def _shade(value: float, top: float) -> str:
     """A sequential blue for ``value`` out of ``top`` (light = few, dark = many)."""
     light, dark = (222, 235, 247), (8, 48, 107)
@@ -357,6 +376,19 @@ def choropleth_map(
         style.Legend(
             label,
             [(_shade(top * q, top), f"{round(top * q):,}", "square") for q in (0.1, 0.4, 0.7, 1.0)],
+        ).add_to(m)
+    style.add_attribution(m, attribution)
+    return use_local_assets(m)
+
+
+def location_picker_map(
+    *, center: tuple[float, float], picked: tuple[float, float] | None, attribution: list[str]
+) -> folium.Map:
+    """A map to click a place on (the page reads the click); ``picked`` is marked."""
+    m = base_map(center, zoom=14 if picked is None else 16)
+    if picked is not None:
+        folium.CircleMarker(
+            list(picked), radius=10, color=style.REPORT_COLOUR, weight=3, tooltip="Chosen place"
         ).add_to(m)
     style.add_attribution(m, attribution)
     return use_local_assets(m)

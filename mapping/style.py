@@ -163,6 +163,13 @@ BUSINESS_COLOURINGS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
 }
 
 
+def outcome_legend_section() -> tuple[str, list[tuple[str, str, str]]]:
+    """The title and items of the visits-by-outcome legend."""
+    return "Visits by outcome", [
+        (OUTCOME_COLOURS[code], label, "square") for code, label in vocab.VISIT_OUTCOMES.items()
+    ]
+
+
 def business_legend(colour_by: str, *, visits: bool = False, reports: bool = False) -> Legend:
     """The legend of the business layer coloured by ``colour_by`` (a key of
     ``BUSINESS_COLOURINGS``), with sites and focus areas, and the visits and reports layers when
@@ -175,10 +182,7 @@ def business_legend(colour_by: str, *, visits: bool = False, reports: bool = Fal
     ]
     legend = Legend(title, items)
     if visits:
-        legend.add_section(
-            "Visits by outcome",
-            [(OUTCOME_COLOURS[c], label, "square") for c, label in vocab.VISIT_OUTCOMES.items()],
-        )
+        legend.add_section(*outcome_legend_section())
     if reports:
         legend.add_section(
             "Intelligence",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import itertools
+import zipfile
 
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import access, reports, users
+from layers import access, exports, referrals, reports, users
 from layers.errors import AccessDeniedError
 
 #: (username, role, agency, cleared for all restricted intelligence)
@@ -42,7 +44,9 @@ MAY_READ = {
     ("glaa_viewer", "c_glaa"): False,
     ("glaa_viewer", "c_hmrc"): False,
 }
-PATHS = ("rule", "list", "open")
+#: Every way report content can be reached: the rule itself, the list, opening one, the map
+#: layer, the export file, grading it (triage) and referring it. The command line is in test_cli.
+PATHS = ("rule", "list", "open", "map", "export", "triage", "refer")
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +129,34 @@ def test_the_access_matrix(
         assert (ids[report] in set(listed["id"])) is expected
         shown = " ".join(listed["narrative"].astype(str))
         assert (f"narrative of {report}" in shown) is expected
+    elif path == "map":
+        assert (ids[report] in set(reports.readable_points(conn, user)["id"])) is expected
+    elif path == "export":
+        archive = zipfile.ZipFile(io.BytesIO(exports.reports_zip(conn, user, ["Test"])))
+        assert (f"narrative of {report}" in archive.read("reports.csv").decode()) is expected
+    elif path in ("triage", "refer"):
+
+        def act() -> None:
+            if path == "triage":
+                reports.triage(
+                    conn,
+                    user,
+                    ids[report],
+                    source_evaluation="1",
+                    intelligence_assessment="A",
+                    handling_code=code,
+                    handling_conditions="as before",
+                )
+            else:
+                referrals.refer(
+                    conn, user, agency_code="HSE", reason="fire exits", report_id=ids[report]
+                )
+
+        if expected:
+            act()
+        else:
+            with pytest.raises(AccessDeniedError):
+                act()
     else:
         if expected:
             assert (

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from layers import users
 from tests import companies_house_file as ch
 from tests import osm_file
 from tests.support import fresh_database, worker
@@ -154,3 +155,62 @@ def test_demo_if_empty_leaves_a_database_with_businesses_alone(engine: Engine) -
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM business WHERE company_number = '90000777'"))
+
+
+def test_reports_as_a_user_lists_only_what_they_may_read(engine: Engine) -> None:
+    """Committed rows (the command runs in its own process), removed afterwards; the users and
+    the audit entries stay, as the audit log is append-only."""
+    with engine.begin() as conn:
+        for username, agency in (("cli_council", "COUNCIL"), ("cli_hmrc", "HMRC")):
+            users.upsert_user(
+                conn,
+                username=username,
+                full_name=username,
+                role="officer",
+                agency_code=agency,
+                password="long enough",
+            )
+        ids = [
+            conn.execute(
+                text(
+                    "INSERT INTO report (received_date, source_type, category, narrative, geom, "
+                    "owning_agency, handling_code, handling_conditions) VALUES ('2026-10-01', "
+                    "'charity', 'minimum_wage', :n, ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326), "
+                    "'HMRC', :c, :cond) RETURNING id"
+                ),
+                {
+                    "n": f"cli narrative {code}",
+                    "c": code,
+                    "cond": "HMRC only" if code == "C" else "",
+                },
+            ).scalar_one()
+            for code in ("P", "C")
+        ]
+    try:
+        council = run(engine, "reports", "--as", "cli_council", "--json")
+        hmrc = run(engine, "reports", "--as", "cli_hmrc", "--json")
+        table = run(engine, "reports", "--as", "cli_council")
+        nobody = run(engine, "reports", "--as", "nobody_at_all")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM report WHERE id = ANY(:ids)"), {"ids": ids})
+    assert council.returncode == 0, council.stderr
+    seen = json.loads(council.stdout)
+    narratives = {r["narrative"] for r in seen["reports"]}
+    assert "cli narrative P" in narratives and "cli narrative C" not in narratives
+    assert seen["restricted_not_shown"] >= 1
+    assert {"cli narrative P", "cli narrative C"} <= {
+        r["narrative"] for r in json.loads(hmrc.stdout)["reports"]
+    }
+    listed = {line.split()[0] for line in table.stdout.splitlines()[:-1]}
+    assert str(ids[0]) in listed and str(ids[1]) not in listed
+    assert "restricted reports exist that they may not read" in table.stdout
+    assert nobody.returncode == 1 and "no active user 'nobody_at_all'" in nobody.stderr
+    with engine.connect() as conn:
+        exported = conn.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE action = 'export' AND object_type = 'report' "
+                "AND username IN ('cli_council', 'cli_hmrc')"
+            )
+        ).scalar_one()
+    assert exported >= 3

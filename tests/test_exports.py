@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from layers import exports, users
+from layers import audit, exports, users
 
 
 def _user(conn: Connection) -> users.User:
@@ -63,7 +63,7 @@ def test_the_audit_log_export_is_itself_audited(conn: Connection) -> None:
             "VALUES ('-attacker', 'login_failed', '@SUM(1)')"
         )
     )
-    csv = exports.audit_log_csv(conn, user, action="login_failed")
+    csv = exports.audit_log_csv(conn, user, audit.AuditFilters(action="login_failed"))
     frame = pd.read_csv(io.StringIO(csv))
     assert "'-attacker" in frame["username"].tolist()
     assert "'@SUM(1)" in frame["object_id"].tolist()

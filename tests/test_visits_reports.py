@@ -1,0 +1,405 @@
+"""Visits, reports, referrals, ratings and the audit log against PostGIS."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Connection, text
+
+from layers import audit, rating, referrals, reports, risk, visits, vocab
+from layers.businesses.filters import MapFilters, filtered_points
+from layers.errors import AccessDeniedError, ValidationError
+from layers.users import User, upsert_user
+
+TODAY = dt.date(2026, 11, 23)
+GOOD = {name: 0 for name in rating.COMPONENTS}
+
+
+def _person(conn: Connection, username: str, role: str, agency: str) -> User:
+    user_id = upsert_user(
+        conn,
+        username=username,
+        full_name=username.replace("_", " ").title(),
+        role=role,
+        agency_code=agency,
+        password="long enough",
+    )
+    return User(user_id, username, username, role, agency, False)
+
+
+@pytest.fixture
+def place(conn: Connection) -> dict[str, object]:
+    """A business in a one-unit site, an officer of the council and one of HMRC."""
+    site = conn.execute(
+        text(
+            "INSERT INTO site (name, geom, postcode, floors) VALUES ('Fenwick Works', "
+            "ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(-1.12, 52.64), 4326), 0.0005)), "
+            "'LE1 1AA', 1) RETURNING id"
+        )
+    ).scalar_one()
+    business = conn.execute(
+        text(
+            "INSERT INTO business (name, sector, activity, geom, site_id) VALUES "
+            "('Ardent Stitch Ltd', '14', 'cmt', ST_SetSRID(ST_MakePoint(-1.12, 52.64), 4326), :s) "
+            "RETURNING id"
+        ),
+        {"s": site},
+    ).scalar_one()
+    return {
+        "site": site,
+        "business": business,
+        "council": _person(conn, "t_council", "officer", "COUNCIL"),
+        "hmrc": _person(conn, "t_hmrc", "officer", "HMRC"),
+        "viewer": _person(conn, "t_viewer", "viewer", "COUNCIL"),
+    }
+
+
+def _visit(place: dict[str, object], **changes: object) -> visits.NewVisit:
+    values: dict[str, object] = {
+        "visit_date": dt.date(2026, 11, 2),
+        "visit_type": "joint_inspection",
+        "outcome": "advice",
+        "business_id": place["business"],
+        "site_id": place["site"],
+        "agencies": ("COUNCIL", "HMRC"),
+        "operation_name": "Operation Test",
+        "workers_present": 9,
+        "findings": "Payslips missing.",
+        "follow_up_date": dt.date(2026, 11, 30),
+    }
+    return visits.NewVisit(**{**values, **changes})  # type: ignore[arg-type]
+
+
+def _audit_count(conn: Connection, action: str, object_type: str, object_id: int) -> int:
+    return int(
+        conn.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE action = :a AND object_type = :t "
+                "AND object_id = :i"
+            ),
+            {"a": action, "t": object_type, "i": str(object_id)},
+        ).scalar_one()
+    )
+
+
+def test_a_logged_visit_is_stored_listed_audited_and_on_the_map(
+    conn: Connection, place: dict[str, object]
+) -> None:
+    officer = place["council"]
+    visit_id = visits.log_visit(conn, officer, _visit(place), today=TODAY)  # type: ignore[arg-type]
+    listed = visits.register(conn, visits.VisitFilters(operation_name="Operation Test"))
+    assert listed["id"].tolist() == [visit_id]
+    row = listed.iloc[0]
+    assert (row["business"], row["site"], row["agencies"]) == (
+        "Ardent Stitch Ltd",
+        "Fenwick Works",
+        "COUNCIL, HMRC",
+    )
+    assert row["outcome"] == vocab.VISIT_OUTCOMES["advice"]
+    assert _audit_count(conn, "create", "visit", visit_id) == 1
+    on_map = visits.points(conn, visits.VisitFilters(date_from=dt.date(2026, 11, 1)))
+    spot = on_map.set_index("id").loc[visit_id]
+    assert spot["outcome"] == "advice"
+    assert spot["lat"] == pytest.approx(52.64) and spot["lon"] == pytest.approx(-1.12)
+    assert visits.points(conn, visits.VisitFilters(date_to=dt.date(2026, 10, 31))).empty
+
+
+@pytest.mark.parametrize(
+    ("changes", "column"),
+    [
+        ({"visit_date": dt.date(2026, 12, 1), "follow_up_date": None}, "visit_date"),
+        ({"follow_up_date": dt.date(2026, 10, 1)}, "follow_up_date"),
+        ({"business_id": None, "site_id": None}, "business_id"),
+        ({"agencies": ("MI5",)}, "agencies"),
+        ({"workers_present": -1}, "workers_present"),
+        ({"scores": {**GOOD, "score_contracts": None}}, "score_contracts"),
+        ({"scores": {**GOOD, "score_pay_hours": 7}}, "score_pay_hours"),
+        ({"business_id": 99_999_999}, "business_id"),
+    ],
+)
+def test_a_bad_visit_is_refused_naming_the_field(
+    conn: Connection, place: dict[str, object], changes: dict[str, object], column: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        visits.log_visit(conn, place["council"], _visit(place, **changes), today=TODAY)  # type: ignore[arg-type]
+    assert refused.value.column == column
+    assert conn.execute(text("SELECT count(*) FROM visit")).scalar_one() == 0
+
+
+def test_a_viewer_cannot_log_a_visit(conn: Connection, place: dict[str, object]) -> None:
+    with pytest.raises(AccessDeniedError):
+        visits.log_visit(conn, place["viewer"], _visit(place), today=TODAY)  # type: ignore[arg-type]
+
+
+def test_follow_ups_due_until_a_later_visit(conn: Connection, place: dict[str, object]) -> None:
+    officer = place["council"]
+    first = visits.log_visit(conn, officer, _visit(place), today=TODAY)  # type: ignore[arg-type]
+    due = visits.follow_ups_due(conn, officer, within_days=14, today=TODAY)  # type: ignore[arg-type]
+    assert due["id"].tolist() == [first] and not due.iloc[0]["overdue"]
+    # Not due yet when the window ends before the follow-up date.
+    assert visits.follow_ups_due(conn, officer, within_days=3, today=TODAY).empty  # type: ignore[arg-type]
+    # Someone else's follow-ups are not mine.
+    assert visits.follow_ups_due(conn, place["hmrc"], today=TODAY).empty  # type: ignore[arg-type]
+    visits.log_visit(
+        conn,
+        place["hmrc"],  # type: ignore[arg-type]
+        _visit(place, visit_date=dt.date(2026, 11, 20), follow_up_date=None),
+        today=TODAY,
+    )
+    assert visits.follow_ups_due(conn, officer, today=TODAY).empty  # type: ignore[arg-type]
+
+
+def test_an_operation_and_its_outcome_counts(conn: Connection, place: dict[str, object]) -> None:
+    for outcome in ("advice", "advice", "no_access"):
+        visits.log_visit(conn, place["council"], _visit(place, outcome=outcome), today=TODAY)  # type: ignore[arg-type]
+    ops = visits.operations(conn).set_index("name")
+    assert ops.loc["Operation Test", "visits"] == 3
+    chosen = visits.points(conn, visits.VisitFilters(operation_name="Operation Test"))
+    counts = visits.outcome_counts(chosen).set_index("outcome")["visits"]
+    assert counts[vocab.VISIT_OUTCOMES["advice"]] == 2
+    assert counts[vocab.VISIT_OUTCOMES["no_access"]] == 1
+    assert counts[vocab.VISIT_OUTCOMES["enforcement"]] == 0
+    assert len(counts) == len(vocab.VISIT_OUTCOMES)
+
+
+def test_inspection_scores_give_a_rating_that_filters_and_colours_the_map(
+    conn: Connection, place: dict[str, object]
+) -> None:
+    scores = {**GOOD, "score_health_safety": 20}  # total 20, but one major-improvement area
+    visit_id = visits.log_visit(
+        conn,
+        place["council"],  # type: ignore[arg-type]
+        _visit(place, scores=scores),
+        today=TODAY,
+    )
+    latest = visits.latest_ratings(conn, place["business"]).iloc[0]  # type: ignore[arg-type]
+    assert (latest["rating"], latest["rating_pending"]) == (1, True)
+    points = filtered_points(conn, MapFilters(ratings=("pending",)))
+    assert place["business"] in set(points["id"])
+    visits.answer_rating(
+        conn,
+        place["council"],  # type: ignore[arg-type]
+        visit_id,
+        right_to_reply="Fire exits cleared the next day.",
+        confirm=True,
+    )
+    points = filtered_points(conn, MapFilters(ratings=("1",))).set_index("id")
+    assert points.loc[place["business"], "rating"] == "1"
+    assert place["business"] not in set(
+        filtered_points(conn, MapFilters(ratings=("pending",)))["id"]
+    )
+    assert _audit_count(conn, "edit", "visit", visit_id) == 1
+
+
+def test_a_visit_links_reports_and_refers_in_one_transaction(
+    conn: Connection, place: dict[str, object]
+) -> None:
+    hmrc = place["hmrc"]
+    report_id = reports.submit(
+        conn,
+        hmrc,  # type: ignore[arg-type]
+        reports.NewReport(
+            received_date=dt.date(2026, 10, 1),
+            source_type="public",
+            category="minimum_wage",
+            narrative="Paid £3 an hour.",
+            business_id=place["business"],  # type: ignore[arg-type]
+            handling_code="C",
+            handling_conditions="HMRC only",
+        ),
+        today=TODAY,
+    )
+    # The council officer cannot read the HMRC report, so cannot link it: nothing is written.
+    with pytest.raises(AccessDeniedError):
+        visits.log_visit(
+            conn,
+            place["council"],  # type: ignore[arg-type]
+            _visit(place, report_ids=(report_id,), refer_to=("HMRC",)),
+            today=TODAY,
+        )
+    assert conn.execute(text("SELECT count(*) FROM visit")).scalar_one() == 0
+    assert conn.execute(text("SELECT count(*) FROM referral")).scalar_one() == 0
+    visit_id = visits.log_visit(
+        conn,
+        hmrc,  # type: ignore[arg-type]
+        _visit(place, outcome="referral", report_ids=(report_id,), refer_to=("GLAA",)),
+        today=TODAY,
+    )
+    assert reports.linked_visits(conn, hmrc, report_id)["id"].tolist() == [visit_id]  # type: ignore[arg-type]
+    assert reports.linked_visits(conn, place["council"], report_id).empty  # type: ignore[arg-type]
+    made = referrals.listing(conn, hmrc, visit_id=visit_id)  # type: ignore[arg-type]
+    assert made["agency"].tolist() == [vocab.AGENCIES["GLAA"]]
+    assert made["reason"].tolist() == ["Payslips missing."]
+
+
+def test_a_report_from_submission_to_closure(conn: Connection, place: dict[str, object]) -> None:
+    hmrc, council = place["hmrc"], place["council"]
+    report_id = reports.submit(
+        conn,
+        hmrc,  # type: ignore[arg-type]
+        reports.NewReport(
+            received_date=dt.date(2026, 11, 1),
+            source_type="anonymous_line",
+            category="modern_slavery",
+            narrative="<script>alert(1)</script> workers sleep on site",
+            lat=52.6365,
+            lon=-1.1300,
+            handling_code="C",
+            handling_conditions="HMRC and GLAA only",
+        ),
+        today=TODAY,
+    )
+    stored = reports.open_report(conn, hmrc, report_id)  # type: ignore[arg-type]
+    assert (stored["status"], stored["owning_agency"], stored["location_precision"]) == (
+        "new",
+        "HMRC",
+        "approximate",
+    )
+    assert stored["narrative"].startswith("<script>")  # stored as written; escaped when shown
+    with pytest.raises(ValidationError, match="grade it first"):
+        reports.advance(conn, hmrc, report_id, "actioned")  # type: ignore[arg-type]
+    with pytest.raises(AccessDeniedError):
+        reports.triage(
+            conn,
+            council,  # type: ignore[arg-type]
+            report_id,
+            source_evaluation="1",
+            intelligence_assessment="A",
+            handling_code="P",
+        )
+    with pytest.raises(ValidationError, match="conditions"):
+        reports.triage(
+            conn,
+            hmrc,  # type: ignore[arg-type]
+            report_id,
+            source_evaluation="2",
+            intelligence_assessment="B",
+            handling_code="C",
+        )
+    reports.triage(
+        conn,
+        hmrc,  # type: ignore[arg-type]
+        report_id,
+        source_evaluation="2",
+        intelligence_assessment="B",
+        handling_code="C",
+        handling_conditions="HMRC and GLAA only",
+    )
+    reports.advance(conn, hmrc, report_id, "actioned")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="cannot become triaged"):
+        reports.advance(conn, hmrc, report_id, "triaged")  # type: ignore[arg-type]
+    reports.advance(conn, hmrc, report_id, "closed")  # type: ignore[arg-type]
+    final = reports.open_report(conn, hmrc, report_id)  # type: ignore[arg-type]
+    assert (final["status"], final["source_evaluation"], final["intelligence_assessment"]) == (
+        "closed",
+        "2",
+        "B",
+    )
+    assert _audit_count(conn, "edit", "report", report_id) == 3
+    assert _audit_count(conn, "create", "report", report_id) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "column"),
+    [
+        ({"narrative": "   "}, "narrative"),
+        ({"lat": None, "lon": None}, "business_id"),
+        ({"lat": 51.5, "lon": -0.12}, "location"),
+        ({"handling_conditions": ""}, "handling_conditions"),
+        ({"received_date": dt.date(2027, 1, 1)}, "received_date"),
+        ({"category": "gossip"}, "category"),
+    ],
+)
+def test_a_bad_report_is_refused_naming_the_field(
+    conn: Connection, place: dict[str, object], changes: dict[str, object], column: str
+) -> None:
+    values = {
+        "received_date": dt.date(2026, 11, 1),
+        "source_type": "charity",
+        "category": "minimum_wage",
+        "narrative": "Paid in cash below the minimum wage.",
+        "lat": 52.63,
+        "lon": -1.13,
+        "handling_code": "C",
+        "handling_conditions": "Council only",
+    }
+    with pytest.raises(ValidationError) as refused:
+        reports.submit(
+            conn,
+            place["council"],  # type: ignore[arg-type]
+            reports.NewReport(**{**values, **changes}),  # type: ignore[arg-type]
+            today=TODAY,
+        )
+    assert refused.value.column == column
+
+
+def test_report_layers_respect_access(conn: Connection, place: dict[str, object]) -> None:
+    hmrc, council = place["hmrc"], place["council"]
+    restricted = reports.submit(
+        conn,
+        hmrc,  # type: ignore[arg-type]
+        reports.NewReport(
+            received_date=dt.date(2026, 11, 1),
+            source_type="charity",
+            category="minimum_wage",
+            narrative="x",
+            business_id=place["business"],  # type: ignore[arg-type]
+            handling_conditions="HMRC only",
+        ),
+        today=TODAY,
+    )
+    assert restricted in set(reports.readable_points(conn, hmrc)["id"])  # type: ignore[arg-type]
+    assert restricted not in set(reports.readable_points(conn, council)["id"])  # type: ignore[arg-type]
+    assert reports.readable_points(conn, place["viewer"]).empty  # type: ignore[arg-type]
+    density = reports.open_density(conn, 8)
+    assert (
+        int(density["reports"].sum())
+        == conn.execute(text("SELECT count(*) FROM report WHERE status <> 'closed'")).scalar_one()
+    )
+    # The risk factor counts the report for everyone, and says nothing but the count.
+    factor = risk.explain(risk.business_factors(conn, [place["business"]]))  # type: ignore[list-item]
+    detail = factor.set_index("factor").loc[risk.FACTOR_LABELS["open_reports"], "detail"]
+    assert detail == "1 open report(s)"
+
+
+def test_referral_suggestions_follow_the_remits() -> None:
+    assert referrals.suggested_agencies(category="minimum_wage") == ["HMRC"]
+    assert referrals.suggested_agencies(category="illegal_working") == ["IE"]
+    assert referrals.suggested_agencies(category="modern_slavery")[0] == "GLAA"
+    assert referrals.suggested_agencies(outcome="exploitation_indicators")[0] == "GLAA"
+    assert referrals.suggested_agencies(outcome="no_issues") == []
+    assert set(referrals.CATEGORY_AGENCIES) == set(vocab.REPORT_CATEGORIES)
+
+
+def test_a_referral_and_its_answer(conn: Connection, place: dict[str, object]) -> None:
+    council = place["council"]
+    visit_id = visits.log_visit(conn, council, _visit(place), today=TODAY)  # type: ignore[arg-type]
+    referral_id = referrals.refer(
+        conn,
+        council,  # type: ignore[arg-type]
+        agency_code="HSE",
+        reason="Blocked fire exit",
+        visit_id=visit_id,
+    )
+    with pytest.raises(ValidationError, match="not 'sent'"):
+        referrals.answer(conn, council, referral_id, status="sent", response="")  # type: ignore[arg-type]
+    referrals.answer(conn, council, referral_id, status="accepted", response="Inspection booked")  # type: ignore[arg-type]
+    row = referrals.listing(conn, council, visit_id=visit_id).iloc[0]  # type: ignore[arg-type]
+    assert (row["status"], row["response"]) == ("Accepted", "Inspection booked")
+    assert _audit_count(conn, "edit", "referral", referral_id) == 1
+    directory = referrals.directory(conn).set_index("code")
+    assert "minimum wage" in directory.loc["HMRC", "remit"].lower()
+    assert "no powers inside workplaces" in directory.loc["COUNCIL", "powers"].lower()
+
+
+def test_the_audit_log_filters(conn: Connection, place: dict[str, object]) -> None:
+    visits.log_visit(conn, place["council"], _visit(place), today=TODAY)  # type: ignore[arg-type]
+    mine = audit.recent(conn, audit.AuditFilters(username="t_council", object_type="visit"))
+    assert set(mine["action"]) == {"create"} and len(mine) == 1
+    assert audit.recent(
+        conn, audit.AuditFilters(username="t_council", until=dt.date(2000, 1, 1))
+    ).empty
+    assert len(audit.recent(conn, audit.AuditFilters(since=dt.date.today()))) >= 1
+    with pytest.raises(Exception, match="append-only"):
+        conn.execute(text("DELETE FROM audit_log WHERE username = 't_council'"))

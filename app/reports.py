@@ -322,10 +322,6 @@ def _agencies() -> None:
 st.title("Intelligence reports")
 ui.demo_banner()
 ui.flash()
-overview_tab, submit_tab, agencies_tab = st.tabs(["Reports", "Submit a report", "Agencies"])
-with overview_tab:
-    _overview()
-with submit_tab:
-    _submit()
-with agencies_tab:
-    _agencies()
+ui.lazy_tabs(
+    {"Reports": _overview, "Submit a report": _submit, "Agencies": _agencies}, key="reports_tab"
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -88,3 +89,14 @@ def flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
         st.success(message, icon=":material/check_circle:")
+
+
+def lazy_tabs(sections: dict[str, Callable[[], None]], *, key: str) -> None:
+    """Tabs of which only the open one runs: cheaper, and maps get their size (a map drawn in
+    a hidden tab would not)."""
+    for tab, draw in zip(
+        st.tabs(list(sections), key=key, on_change="rerun"), sections.values(), strict=True
+    ):
+        if tab.open:
+            with tab:
+                draw()

@@ -194,14 +194,12 @@ def _referrals() -> None:
 st.title("Visits")
 ui.demo_banner()
 ui.flash()
-tabs = st.tabs(["Visits", "My follow-ups", "Operations", "Log a visit", "Referrals"])
-with tabs[0]:
-    _register()
-with tabs[1]:
-    _follow_ups()
-with tabs[2]:
-    _operations()
-with tabs[3]:
-    _log()
-with tabs[4]:
-    _referrals()
+# Only the open tab runs (a map drawn in a hidden tab would get no size).
+SECTIONS = {
+    "Visits": _register,
+    "My follow-ups": _follow_ups,
+    "Operations": _operations,
+    "Log a visit": _log,
+    "Referrals": _referrals,
+}
+ui.lazy_tabs(SECTIONS, key="visits_tab")

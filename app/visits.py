@@ -69,13 +69,21 @@ def _register() -> None:
         height=420,
         column_config=OUTCOME_COLUMNS,
     )
-    st.download_button(
-        "Download these visits (CSV)",
-        exports.neutralise_frame(frame).to_csv(index=False),
-        file_name="sectormap-visits.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
+    if st.button("Prepare an export of these visits"):
+        st.session_state["visits_zip"] = exports.visits_zip(
+            ui.engine(),
+            ui.current_user(),
+            frame,
+            filters=filters.describe(),
+            attribution=ui.attribution_lines(),
+        )
+    if "visits_zip" in st.session_state:
+        st.download_button(
+            "Download sectormap-visits.zip",
+            st.session_state["visits_zip"],
+            file_name="sectormap-visits.zip",
+            mime="application/zip",
+        )
 
 
 def _follow_ups() -> None:

@@ -45,6 +45,7 @@ def _attributed_zip(
     title: str,
     attribution: list[str],
     notes: tuple[str, ...] = (),
+    filters: str = "none",
 ) -> bytes:
     """``frame`` (neutralised) as ``name``.csv zipped with a metadata and attribution file;
     the export of ``object_type`` rows is written to the audit log."""
@@ -55,7 +56,7 @@ def _attributed_zip(
             f"Sectormap export: {title} (CSV, UTF-8)",
             f"Exported by {user.username} ({user.agency_code}) at {when}",
             f"Rows: {len(frame):,}",
-            "Filters: none",
+            f"Filters: {filters}",
             *notes,
             "",
             "Attribution and licences:",
@@ -82,6 +83,23 @@ def business_register_zip(bind: Bind, user: User, attribution: list[str]) -> byt
         object_type="business",
         title="business register",
         attribution=attribution,
+    )
+
+
+def visits_zip(
+    bind: Bind, user: User, frame: pd.DataFrame, *, filters: str, attribution: list[str]
+) -> bytes:
+    """A visits list (as the page filtered it) as CSV, zipped with metadata and attribution;
+    audited."""
+    return _attributed_zip(
+        bind,
+        user,
+        frame=frame,
+        name="visits",
+        object_type="visit",
+        title="visits",
+        attribution=attribution,
+        filters=filters,
     )
 
 

@@ -4,7 +4,7 @@ follow-ups due, joint operations, and visits as map points."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -55,6 +55,16 @@ class VisitFilters:
     officer_id: int | None = None
     business_id: int | None = None
     site_id: int | None = None
+
+    def describe(self) -> str:
+        """The filters that are set, in words (for an export's metadata)."""
+        parts = []
+        for name, value in asdict(self).items():
+            if value in (None, ()):
+                continue
+            shown = ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+            parts.append(f"{name.replace('_', ' ')} = {shown}")
+        return "; ".join(parts) or "none"
 
 
 def _check(visit: NewVisit, today: dt.date) -> dict[str, int] | None:

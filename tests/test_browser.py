@@ -319,27 +319,114 @@ def test_the_second_of_two_officers_saving_the_same_business_is_refused(
         page.context.close()
 
 
-def test_a_council_officer_cannot_open_a_restricted_hmrc_report_by_url(
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label``."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    # Typing filters the options (an option list below the fold cannot be clicked).
+    page.keyboard.type(option)
+    expect(page.get_by_role("option", name=option, exact=True)).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(box).to_have_value(option)
+
+
+def test_an_officer_logs_a_visit_the_map_shows_it_and_the_admin_sees_it_audited_with_a_refusal(
     page: Page, app_url: str, app_database: str
 ) -> None:
     engine = create_engine(make_url(database_url()).set(database=app_database))
     with engine.connect() as conn:
-        report_id = conn.execute(
+        site_id = conn.execute(
+            text("SELECT id FROM site WHERE name LIKE 'Imperial Typewriter%'")
+        ).scalar_one()
+        restricted = conn.execute(
             text(
                 "SELECT id FROM report WHERE handling_code = 'C' AND owning_agency = 'HMRC' "
                 "ORDER BY id LIMIT 1"
             )
         ).scalar_one()
-    # The crafted link is followed, then the officer signs in on it.
-    sign_in(page, app_url, "officer", path=f"reports?report={report_id}")
-    expect(page.get_by_text(f"You may not read report {report_id}")).to_be_visible()
+    sign_in(page, app_url, "officer")
+    open_from_search(page, "Imperial Typewriter")
+    page.get_by_text("Log a visit to this building").click()
+    choose(page, "Outcome", "Indicators of exploitation found")
+    page.get_by_label("Findings").fill(
+        "Locked fire exit on the third floor; workers sleep on site."
+    )
+    page.get_by_role("button", name="Save the visit").click()
+    expect(
+        page.get_by_text(re.compile(r"Visit \d+ logged, referred to GLAA, POLICE"))
+    ).to_be_visible()
+    with engine.connect() as conn:
+        visit_id, outcome, total, referred = conn.execute(
+            text(
+                "SELECT v.id, v.outcome, (SELECT count(*) FROM visit), "
+                "(SELECT array_agg(agency_code ORDER BY agency_code) FROM referral r "
+                " WHERE r.visit_id = v.id) FROM visit v WHERE v.site_id = :s "
+                "ORDER BY v.id DESC LIMIT 1"
+            ),
+            {"s": site_id},
+        ).one()
+    assert outcome == "exploitation_indicators" and referred == ["GLAA", "POLICE"]
+    page.get_by_text("Visits, coloured by outcome").click()
+    control = map_frame(page).locator(".leaflet-control-layers")
+    expect(control).to_contain_text(f"Visits ({total:,})")
+    expect(map_frame(page).locator(".sectormap-legend")).to_contain_text("Visits by outcome")
+    assert map_frame(page).locator(".sectormap-visit").count() >= 1
+
+    # A crafted link to an HMRC report with handling code C (a new page load signs in again):
+    # refused and audited.
+    sign_in(page, app_url, "officer", path=f"reports?report={restricted}")
+    expect(page.get_by_text(f"You may not read report {restricted}")).to_be_visible()
     with engine.connect() as conn:
         denied = conn.execute(
             text(
                 "SELECT count(*) FROM audit_log WHERE action = 'denied' AND username = 'officer' "
                 "AND object_id = :id"
             ),
-            {"id": str(report_id)},
+            {"id": str(restricted)},
         ).scalar_one()
     engine.dispose()
     assert denied >= 1
+
+    sign_in(page, app_url, "admin", path="admin")
+    page.get_by_role("tab", name="Audit log").click()
+    choose(page, "User", "officer")
+    log = page.get_by_test_id("stDataFrame").last
+    expect(log).to_contain_text("Access denied")
+    expect(log).to_contain_text("Create")
+    choose(page, "About", "visit")
+    page.get_by_role("textbox", name="Object number").fill(str(visit_id))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 entries")).to_be_visible()
+    choose(page, "About", "report")
+    page.get_by_role("textbox", name="Object number").fill(str(restricted))
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Access denied")
+
+
+def test_a_submitted_narrative_with_html_renders_as_text(page: Page, app_url: str) -> None:
+    narrative = "<img src=x onerror=\"document.title='pwned'\"><b>bold</b> **not bold**"
+    sign_in(page, app_url, "hmrc_officer", path="reports")
+    page.get_by_role("tab", name="Submit a report").click()
+    page.get_by_role("textbox", name="Conditions").fill("HMRC only")
+    page.get_by_label("Narrative: what was reported").fill(narrative)
+    page.get_by_text("A place on the map").click()
+    expect(page.get_by_text("Click the map where the report places it.")).to_be_visible()
+    map_frame(page).locator(".leaflet-container").click()
+    expect(page.get_by_text(re.compile(r"Chosen place: 52\.\d+, -1\.\d+"))).to_be_visible()
+    page.get_by_role("button", name="Submit the report").click()
+    expect(
+        page.get_by_text(re.compile(r"Report \d+ submitted; it waits for triage"))
+    ).to_be_visible()
+    page.get_by_role("tab", name="Reports").click()
+    expect(page.get_by_text(narrative, exact=True)).to_be_visible()
+    assert page.locator("img[src='x']").count() == 0
+    assert page.title() != "pwned"
+    # Triage it: the grading is explained where it is chosen.
+    page.get_by_role("tab", name="Triage and status").click()
+    expect(
+        page.get_by_text("Known directly to the source: seen or heard first-hand.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Save the grading").click()
+    expect(page.get_by_text(re.compile(r"Report \d+ graded\."))).to_be_visible()
+    page.get_by_role("button", name="Mark actioned").click()
+    expect(page.get_by_text(re.compile(r"Report \d+ is now actioned\."))).to_be_visible()

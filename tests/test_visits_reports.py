@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
+import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import audit, rating, referrals, reports, risk, visits, vocab
+from layers import audit, exports, rating, referrals, reports, risk, visits, vocab
 from layers.businesses.filters import MapFilters, filtered_points
 from layers.errors import AccessDeniedError, ValidationError
 from layers.users import User, upsert_user
@@ -403,3 +406,31 @@ def test_the_audit_log_filters(conn: Connection, place: dict[str, object]) -> No
     assert len(audit.recent(conn, audit.AuditFilters(since=dt.date.today()))) >= 1
     with pytest.raises(Exception, match="append-only"):
         conn.execute(text("DELETE FROM audit_log WHERE username = 't_council'"))
+
+
+def test_a_visits_export_is_filtered_neutralised_attributed_and_audited(
+    conn: Connection, place: dict[str, object]
+) -> None:
+    officer = place["council"]
+    visits.log_visit(conn, officer, _visit(place, findings='=HYPERLINK("x")'), today=TODAY)  # type: ignore[arg-type]
+    filters = visits.VisitFilters(outcomes=("advice",), operation_name="Operation Test")
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            exports.visits_zip(
+                conn,
+                officer,  # type: ignore[arg-type]
+                visits.register(conn, filters),
+                filters=filters.describe(),
+                attribution=["Fictional demo data"],
+            )
+        )
+    )
+    frame = pd.read_csv(archive.open("visits.csv"))
+    assert frame["findings"].tolist() == ['\'=HYPERLINK("x")']
+    metadata = archive.read("ATTRIBUTION.txt").decode()
+    assert "outcomes = advice; operation name = Operation Test" in metadata
+    assert "Fictional demo data" in metadata
+    exported = conn.execute(
+        text("SELECT count(*) FROM audit_log WHERE action = 'export' AND object_type = 'visit'")
+    ).scalar_one()
+    assert exported == 1

@@ -60,8 +60,8 @@ def visit_form(*, key: str, business_id: int | None = None, site_id: int | None 
         "Agencies present",
         list(vocab.AGENCIES),
         default=[user.agency_code],
-        format_func=vocab.AGENCIES.get,
         key=f"{key}_agencies",
+        help=", ".join(f"{code}: {name}" for code, name in vocab.AGENCIES.items()),
     )
     known_operations = operations(ui.engine())["name"].tolist()
     operation = right.selectbox(

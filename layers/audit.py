@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +88,48 @@ def usernames(bind: Bind) -> list[str]:
     return read_frame(bind, "SELECT DISTINCT username FROM audit_log ORDER BY 1")[
         "username"
     ].tolist()
+
+
+def by(
+    conn: Connection,
+    user: User,
+    action: str,
+    *,
+    object_type: str,
+    object_id: str | int,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append what ``user`` did to one object, in the caller's transaction."""
+    record(
+        conn,
+        user_id=user.id,
+        username=user.username,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def edit(
+    conn: Connection,
+    user: User,
+    *,
+    object_type: str,
+    object_id: str | int,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> None:
+    """Append an edit by ``user`` with the values before and after, in the caller's
+    transaction."""
+    by(
+        conn,
+        user,
+        "edit",
+        object_type=object_type,
+        object_id=object_id,
+        detail={"before": dict(before), "after": dict(after)},
+    )
 
 
 def export(

@@ -86,11 +86,10 @@ def refer(
                 },
             ).scalar_one()
         )
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="create",
+            user,
+            "create",
             object_type="referral",
             object_id=referral_id,
             detail={"agency": agency_code, "visit_id": visit_id, "report_id": report_id},
@@ -126,14 +125,13 @@ def answer(bind: Bind, user: User, referral_id: int, *, status: str, response: s
             ),
             {**after, "id": referral_id},
         )
-        audit.record(
+        audit.edit(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="edit",
+            user,
             object_type="referral",
             object_id=referral_id,
-            detail={"before": dict(before), "after": after},
+            before=before,
+            after=after,
         )
 
 

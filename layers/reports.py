@@ -114,11 +114,10 @@ def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
             cleared_for_report=row["cleared"],
         )
         if not allowed:
-            audit.record(
+            audit.by(
                 conn,
-                user_id=user.id,
-                username=user.username,
-                action="denied",
+                user,
+                "denied",
                 object_type="report",
                 object_id=report_id,
             )
@@ -130,11 +129,10 @@ def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
         )
     with transaction(bind) as conn:
         if row["handling_code"] == "C":
-            audit.record(
+            audit.by(
                 conn,
-                user_id=user.id,
-                username=user.username,
-                action="view_restricted",
+                user,
+                "view_restricted",
                 object_type="report",
                 object_id=report_id,
             )
@@ -239,11 +237,10 @@ def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None =
                 },
             ).scalar_one()
         )
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="create",
+            user,
+            "create",
             object_type="report",
             object_id=report_id,
             detail={"category": report.category, "handling_code": report.handling_code},
@@ -283,14 +280,13 @@ def _update(
         ),
         {**after, "id": report_id},
     )
-    audit.record(
+    audit.edit(
         conn,
-        user_id=user.id,
-        username=user.username,
-        action="edit",
+        user,
         object_type="report",
         object_id=report_id,
-        detail={"before": before, "after": after},
+        before=before,
+        after=after,
     )
 
 

@@ -140,11 +140,10 @@ def log_visit(bind: Bind, user: User, visit: NewVisit, *, today: dt.date | None 
                 values,
             ).scalar_one()
         )
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="create",
+            user,
+            "create",
             object_type="visit",
             object_id=visit_id,
             detail={k: str(v) for k, v in values.items() if k != "findings" and v is not None},
@@ -195,14 +194,13 @@ def answer_rating(
             ),
             {**after, "id": visit_id},
         )
-        audit.record(
+        audit.edit(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="edit",
+            user,
             object_type="visit",
             object_id=visit_id,
-            detail={"before": dict(before), "after": after},
+            before=before,
+            after=after,
         )
 
 
@@ -361,11 +359,10 @@ def link_report(bind: Bind, user: User, report_id: int, visit_id: int) -> None:
             ),
             {"r": report_id, "v": visit_id},
         )
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="edit",
+            user,
+            "edit",
             object_type="report",
             object_id=report_id,
             detail={"linked_visit": visit_id},

@@ -74,6 +74,20 @@ def _visit(place: dict[str, object], **changes: object) -> visits.NewVisit:
     return visits.NewVisit(**{**values, **changes})  # type: ignore[arg-type]
 
 
+def _submit(conn: Connection, user: object, **fields: object) -> int:
+    """Submit a report by ``user``: a C report about a place unless ``fields`` say otherwise."""
+    values: dict[str, object] = {
+        "received_date": dt.date(2026, 11, 1),
+        "source_type": "charity",
+        "category": "minimum_wage",
+        "narrative": "Paid in cash below the minimum wage.",
+        "handling_code": "C",
+        "handling_conditions": "Owning agency only",
+    }
+    report = reports.NewReport(**{**values, **fields})  # type: ignore[arg-type]
+    return reports.submit(conn, user, report, today=TODAY)  # type: ignore[arg-type]
+
+
 def _audit_count(conn: Connection, action: str, object_type: str, object_id: int) -> int:
     return int(
         conn.execute(
@@ -199,20 +213,7 @@ def test_a_visit_links_reports_and_refers_in_one_transaction(
     conn: Connection, place: dict[str, object]
 ) -> None:
     hmrc = place["hmrc"]
-    report_id = reports.submit(
-        conn,
-        hmrc,  # type: ignore[arg-type]
-        reports.NewReport(
-            received_date=dt.date(2026, 10, 1),
-            source_type="public",
-            category="minimum_wage",
-            narrative="Paid £3 an hour.",
-            business_id=place["business"],  # type: ignore[arg-type]
-            handling_code="C",
-            handling_conditions="HMRC only",
-        ),
-        today=TODAY,
-    )
+    report_id = _submit(conn, hmrc, business_id=place["business"])
     # The council officer cannot read the HMRC report, so cannot link it: nothing is written.
     with pytest.raises(AccessDeniedError):
         visits.log_visit(
@@ -238,20 +239,13 @@ def test_a_visit_links_reports_and_refers_in_one_transaction(
 
 def test_a_report_from_submission_to_closure(conn: Connection, place: dict[str, object]) -> None:
     hmrc, council = place["hmrc"], place["council"]
-    report_id = reports.submit(
+    report_id = _submit(
         conn,
-        hmrc,  # type: ignore[arg-type]
-        reports.NewReport(
-            received_date=dt.date(2026, 11, 1),
-            source_type="anonymous_line",
-            category="modern_slavery",
-            narrative="<script>alert(1)</script> workers sleep on site",
-            lat=52.6365,
-            lon=-1.1300,
-            handling_code="C",
-            handling_conditions="HMRC and GLAA only",
-        ),
-        today=TODAY,
+        hmrc,
+        category="modern_slavery",
+        narrative="<script>alert(1)</script> workers sleep on site",
+        lat=52.6365,
+        lon=-1.1300,
     )
     stored = reports.open_report(conn, hmrc, report_id)  # type: ignore[arg-type]
     assert (stored["status"], stored["owning_agency"], stored["location_precision"]) == (
@@ -317,41 +311,14 @@ def test_a_report_from_submission_to_closure(conn: Connection, place: dict[str, 
 def test_a_bad_report_is_refused_naming_the_field(
     conn: Connection, place: dict[str, object], changes: dict[str, object], column: str
 ) -> None:
-    values = {
-        "received_date": dt.date(2026, 11, 1),
-        "source_type": "charity",
-        "category": "minimum_wage",
-        "narrative": "Paid in cash below the minimum wage.",
-        "lat": 52.63,
-        "lon": -1.13,
-        "handling_code": "C",
-        "handling_conditions": "Council only",
-    }
     with pytest.raises(ValidationError) as refused:
-        reports.submit(
-            conn,
-            place["council"],  # type: ignore[arg-type]
-            reports.NewReport(**{**values, **changes}),  # type: ignore[arg-type]
-            today=TODAY,
-        )
+        _submit(conn, place["council"], **{"lat": 52.63, "lon": -1.13, **changes})
     assert refused.value.column == column
 
 
 def test_report_layers_respect_access(conn: Connection, place: dict[str, object]) -> None:
     hmrc, council = place["hmrc"], place["council"]
-    restricted = reports.submit(
-        conn,
-        hmrc,  # type: ignore[arg-type]
-        reports.NewReport(
-            received_date=dt.date(2026, 11, 1),
-            source_type="charity",
-            category="minimum_wage",
-            narrative="x",
-            business_id=place["business"],  # type: ignore[arg-type]
-            handling_conditions="HMRC only",
-        ),
-        today=TODAY,
-    )
+    restricted = _submit(conn, hmrc, business_id=place["business"])
     assert restricted in set(reports.readable_points(conn, hmrc)["id"])  # type: ignore[arg-type]
     assert restricted not in set(reports.readable_points(conn, council)["id"])  # type: ignore[arg-type]
     assert reports.readable_points(conn, place["viewer"]).empty  # type: ignore[arg-type]

@@ -256,33 +256,23 @@ def test_a_report_from_submission_to_closure(conn: Connection, place: dict[str, 
     assert stored["narrative"].startswith("<script>")  # stored as written; escaped when shown
     with pytest.raises(ValidationError, match="grade it first"):
         reports.advance(conn, hmrc, report_id, "actioned")  # type: ignore[arg-type]
-    with pytest.raises(AccessDeniedError):
+
+    def grade(user: object, handling_code: str, conditions: str = "") -> None:
         reports.triage(
             conn,
-            council,  # type: ignore[arg-type]
-            report_id,
-            source_evaluation="1",
-            intelligence_assessment="A",
-            handling_code="P",
-        )
-    with pytest.raises(ValidationError, match="conditions"):
-        reports.triage(
-            conn,
-            hmrc,  # type: ignore[arg-type]
+            user,  # type: ignore[arg-type]
             report_id,
             source_evaluation="2",
             intelligence_assessment="B",
-            handling_code="C",
+            handling_code=handling_code,
+            handling_conditions=conditions,
         )
-    reports.triage(
-        conn,
-        hmrc,  # type: ignore[arg-type]
-        report_id,
-        source_evaluation="2",
-        intelligence_assessment="B",
-        handling_code="C",
-        handling_conditions="HMRC and GLAA only",
-    )
+
+    with pytest.raises(AccessDeniedError):
+        grade(council, "P")
+    with pytest.raises(ValidationError, match="conditions"):
+        grade(hmrc, "C")
+    grade(hmrc, "C", "HMRC and GLAA only")
     reports.advance(conn, hmrc, report_id, "actioned")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="cannot become triaged"):
         reports.advance(conn, hmrc, report_id, "triaged")  # type: ignore[arg-type]

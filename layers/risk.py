@@ -53,6 +53,9 @@ class Weights:
         }
     )
     outcome_months: int = 36
+    #: Points for a poor confirmed inspection rating (0-5, see ``layers.rating``) given in the
+    #: last ``outcome_months``; a pending rating counts only once the right to reply is heard.
+    poor_rating: dict[str, float] = field(default_factory=lambda: {"0": 20, "1": 15, "2": 8})
     never_visited: float = 10
     visit_over_24_months: float = 8
     visit_over_12_months: float = 4
@@ -74,6 +77,7 @@ FACTOR_LABELS = {
     "open_reports": "Open intelligence reports (weighted by grading and category)",
     "recent_outcome": "Outcome of the latest visit",
     "visit_gap": "Time since the last visit",
+    "poor_rating": "Poor ethical-compliance rating",
     "multi_occupancy": "In a multi-occupancy building",
     "no_company_number": "No company number",
     "churn": "Frequent tenant changes in its unit",
@@ -100,6 +104,7 @@ def business_factors(
     assessment, p2 = _case("coalesce(r.intelligence_assessment, '')", "as", weights.assessment)
     category, p3 = _case("r.category", "cat", weights.category)
     outcome, p4 = _case("v.outcome", "out", weights.outcome)
+    poor, p5 = _case("v.rating::text", "rat", weights.poor_rating)
     # Only CASE skeletons are formatted into the SQL; every code and number is a bound value.
     sql = f"""
     WITH chosen AS (
@@ -115,6 +120,12 @@ def business_factors(
             {outcome} AS points
         FROM visit v JOIN chosen c ON c.id = v.business_id
         ORDER BY v.business_id, v.visit_date DESC, v.id DESC),
+    rated AS (
+        SELECT DISTINCT ON (v.business_id) v.business_id, v.visit_date, v.rating,
+            {poor} AS points
+        FROM visit v JOIN chosen c ON c.id = v.business_id
+        WHERE v.rating IS NOT NULL AND NOT v.rating_pending
+        ORDER BY v.business_id, v.visit_date DESC, v.id DESC),
     churn AS (
         SELECT c.id AS business_id, count(t.id) AS n FROM chosen c
         JOIN tenancy t ON t.unit_id = c.unit_id
@@ -127,6 +138,9 @@ def business_factors(
     SELECT c.id, 'recent_outcome', l.points, l.outcome || ' on ' || l.visit_date
         FROM chosen c JOIN last_visit l ON l.business_id = c.id
         WHERE l.visit_date >= current_date - make_interval(months => :outcome_months)
+    UNION ALL
+    SELECT business_id, 'poor_rating', points, 'rated ' || rating || ' on ' || visit_date
+        FROM rated WHERE visit_date >= current_date - make_interval(months => :outcome_months)
     UNION ALL
     SELECT c.id, 'visit_gap',
         CASE WHEN l.visit_date IS NULL THEN :never
@@ -155,6 +169,7 @@ def business_factors(
         **p2,
         **p3,
         **p4,
+        **p5,
         "ids": business_ids,
         "report_base": weights.report_base,
         "outcome_months": weights.outcome_months,

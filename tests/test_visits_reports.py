@@ -192,6 +192,9 @@ def test_inspection_scores_give_a_rating_that_filters_and_colours_the_map(
     )
     latest = visits.latest_ratings(conn, place["business"]).iloc[0]  # type: ignore[arg-type]
     assert (latest["rating"], latest["rating_pending"]) == (1, True)
+    # A pending rating does not count towards risk until the right to reply is heard.
+    factors = risk.business_factors(conn, [place["business"]]).set_index("factor")  # type: ignore[list-item]
+    assert "poor_rating" not in factors.index
     points = filtered_points(conn, MapFilters(ratings=("pending",)))
     assert place["business"] in set(points["id"])
     visits.answer_rating(
@@ -203,6 +206,9 @@ def test_inspection_scores_give_a_rating_that_filters_and_colours_the_map(
     )
     points = filtered_points(conn, MapFilters(ratings=("1",))).set_index("id")
     assert points.loc[place["business"], "rating"] == "1"
+    factors = risk.business_factors(conn, [place["business"]]).set_index("factor")  # type: ignore[list-item]
+    assert factors.loc["poor_rating", "points"] == risk.WEIGHTS.poor_rating["1"]
+    assert factors.loc["poor_rating", "detail"] == "rated 1 on 2026-11-02"
     assert place["business"] not in set(
         filtered_points(conn, MapFilters(ratings=("pending",)))["id"]
     )

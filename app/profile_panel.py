@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import ui
 from app.visit_form import visit_form
-from layers import profiles, rating, reports, visits, vocab
+from layers import access, profiles, rating, reports, visits, vocab
 from layers.errors import AccessDeniedError, ValidationError
 
 BAND_BADGES = {
@@ -85,7 +85,7 @@ def _rating(business_id: int) -> None:
     )
     if r["right_to_reply"]:
         st.caption(f"Right to reply: {ui.plain(r['right_to_reply'])}")
-    if ui.current_user().role not in visits.VISIT_ROLES:
+    if not access.can_edit(ui.current_user().role):
         return
     with st.expander("Right to reply"):
         note = st.text_area(

@@ -105,7 +105,7 @@ def _edit(business_id: int) -> None:
 
 st.title("Businesses & sites")
 ui.demo_banner()
-can_edit = access.can_edit_registers(ui.current_user().role)
+can_edit = access.can_edit(ui.current_user().role)
 business_tab, site_tab, proposal_tab = st.tabs(["Businesses", "Sites", "Multi-occupancy proposals"])
 with business_tab:
     frame = businesses.register(ui.engine())

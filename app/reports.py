@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app import ui
-from layers import exports, referrals, reports, visits, vocab
+from layers import access, exports, referrals, reports, visits, vocab
 from layers.errors import AccessDeniedError
 from layers.search import search
 from layers.settings import get_settings
@@ -82,7 +82,7 @@ def _open(requested: str) -> None:
         st.warning(f"Conditions: {ui.plain(report['handling_conditions'])}")
     st.caption(f"About: {ui.plain(report['business'] or report['site'] or 'a place on the map')}")
     st.text(report["narrative"])
-    if user.role == "viewer":
+    if not access.can_edit(user.role):
         return
     triage_tab, links_tab, referral_tab = st.tabs(["Triage and status", "Visits", "Referrals"])
     with triage_tab:

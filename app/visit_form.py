@@ -8,9 +8,9 @@ import datetime as dt
 import streamlit as st
 
 from app import ui
-from layers import rating, referrals, reports, vocab
+from layers import access, rating, referrals, reports, vocab
 from layers.errors import AccessDeniedError, ValidationError
-from layers.visits import VISIT_ROLES, NewVisit, log_visit, operations
+from layers.visits import NewVisit, log_visit, operations
 
 
 def _scores(key: str) -> dict[str, int | None]:
@@ -46,7 +46,7 @@ def _scores(key: str) -> dict[str, int | None]:
 def visit_form(*, key: str, business_id: int | None = None, site_id: int | None = None) -> None:
     """Fields of a new visit to a business and/or site; saves, links and refers on Save."""
     user = ui.current_user()
-    if user.role not in VISIT_ROLES:
+    if not access.can_edit(user.role):
         st.caption("Your role cannot log visits.")
         return
     left, right = st.columns(2)

@@ -32,12 +32,13 @@ def can_open(role: str, page: str) -> bool:
     return role in PAGE_ROLES.get(page, frozenset())
 
 
-#: Roles that may add, edit and archive businesses, sites and units.
+#: Roles that may add and change records: businesses, sites and units, visits, reports,
+#: referrals and ratings. A viewer only looks.
 EDIT_ROLES = frozenset({"officer", "planner", "analyst", "admin"})
 
 
-def can_edit_registers(role: str) -> bool:
-    """True when a user with ``role`` may change the registers."""
+def can_edit(role: str) -> bool:
+    """True when a user with ``role`` may add or change records."""
     return role in EDIT_ROLES
 
 

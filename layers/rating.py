@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from layers.errors import ValidationError
 
-#: Component → (label, highest score, what a score measures).
+#: Component column → (label, highest score).
 COMPONENTS: dict[str, tuple[str, int]] = {
     "score_pay_hours": ("Pay and hours", 25),
     "score_health_safety": ("Health and safety", 25),

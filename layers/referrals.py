@@ -59,7 +59,7 @@ def refer(
 ) -> int:
     """Record a referral of a visit's or a report's concern to ``agency_code``. A report may be
     referred only by someone who may read it. Audited."""
-    if user.role == "viewer":
+    if not access.can_edit(user.role):
         raise AccessDeniedError("a viewer cannot make referrals")
     if agency_code not in vocab.AGENCIES:
         raise ValidationError(f"unknown agency {agency_code!r}", column="agency_code")
@@ -100,7 +100,7 @@ def refer(
 def answer(bind: Bind, user: User, referral_id: int, *, status: str, response: str) -> None:
     """Record the agency's answer to a referral (accepted, declined or closed). Audited with
     before and after."""
-    if user.role == "viewer":
+    if not access.can_edit(user.role):
         raise AccessDeniedError("a viewer cannot answer referrals")
     if status not in vocab.REFERRAL_STATUSES or status == "sent":
         raise ValidationError(

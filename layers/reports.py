@@ -203,7 +203,7 @@ def _check_new(report: NewReport, today: dt.date) -> None:
 
 def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None = None) -> int:
     """File a new report for ``user``'s agency (status new, ungraded). Audited."""
-    if user.role == "viewer":
+    if not access.can_edit(user.role):
         raise AccessDeniedError("a viewer cannot submit reports")
     _check_new(report, today or dt.date.today())
     located = report.lat is not None and report.lon is not None
@@ -251,7 +251,7 @@ def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None =
 def _editable(conn: Connection, user: User, report_id: int) -> dict[str, Any]:
     """The report's triage fields, locked for update, or a refusal (audited) when ``user``
     may not read it."""
-    if user.role == "viewer" or not is_readable(conn, user, report_id):
+    if not access.can_edit(user.role) or not is_readable(conn, user, report_id):
         raise AccessDeniedError(
             f"You may not change report {report_id}: it is restricted to its owning agency "
             "and the people cleared for it."

@@ -9,13 +9,10 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from layers import audit, rating, referrals, reports, vocab
+from layers import access, audit, rating, referrals, reports, vocab
 from layers.db import Bind, read_frame, transaction
 from layers.errors import AccessDeniedError, ValidationError
 from layers.users import User
-
-#: Roles that may log visits and answer for ratings.
-VISIT_ROLES = frozenset({"officer", "planner", "analyst", "admin"})
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ def log_visit(bind: Bind, user: User, visit: NewVisit, *, today: dt.date | None 
     """Record ``visit`` by ``user`` (audited) and return its id, with its report links and
     referrals: all of it, or nothing. With inspection scores, the 0-5 rating is combined here
     and kept with the visit."""
-    if user.role not in VISIT_ROLES:
+    if not access.can_edit(user.role):
         raise AccessDeniedError(f"a {vocab.ROLES[user.role].lower()} cannot log visits")
     scores = _check(visit, today or dt.date.today())
     combined = rating.combine(scores) if scores else None
@@ -166,7 +163,7 @@ def answer_rating(
 ) -> None:
     """Record the business's right-to-reply note on a rated visit and, with ``confirm``, end
     the pending period so the rating counts. Audited with before and after."""
-    if user.role not in VISIT_ROLES:
+    if not access.can_edit(user.role):
         raise AccessDeniedError(f"a {vocab.ROLES[user.role].lower()} cannot change ratings")
     with transaction(bind) as conn:
         before = (

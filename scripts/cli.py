@@ -15,6 +15,7 @@ import typer
 from sqlalchemy import Engine
 
 from layers import (
+    audit,
     boundaries,
     demo,
     exports,
@@ -26,7 +27,6 @@ from layers import (
     reports,
     users,
 )
-from layers.audit import export as audit_export
 from layers.businesses import importing as business_import
 from layers.businesses import readers
 from layers.db import check_postgis, database_url, get_engine
@@ -347,7 +347,7 @@ def list_reports(
     user = users.by_username(engine, as_user)
     readable = reports.readable(engine, user, limit=None)
     hidden = reports.restricted_count(engine, user)
-    audit_export(
+    audit.export(
         engine, user, object_type="report", detail={"format": "cli", "rows": len(readable)}
     )
     if as_json:

@@ -95,6 +95,21 @@ def test_page_access_by_role(role: str, page: str, allowed: bool) -> None:
     assert access.can_open(role, page) is allowed
 
 
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("viewer", False),
+        ("officer", True),
+        ("analyst", True),
+        ("planner", True),
+        ("admin", True),
+        ("stranger", False),
+    ],
+)
+def test_only_a_viewer_cannot_add_or_change_records(role: str, allowed: bool) -> None:
+    assert access.can_edit(role) is allowed
+
+
 def _scores(pay: int, safety: int, contracts: int, management: int) -> dict[str, int]:
     return dict(zip(rating.COMPONENTS, (pay, safety, contracts, management), strict=True))
 

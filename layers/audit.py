@@ -117,8 +117,8 @@ def edit(
     *,
     object_type: str,
     object_id: str | int,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
 ) -> None:
     """Append an edit by ``user`` with the values before and after, in the caller's
     transaction."""
@@ -128,7 +128,10 @@ def edit(
         "edit",
         object_type=object_type,
         object_id=object_id,
-        detail={"before": dict(before), "after": dict(after)},
+        detail={
+            "before": None if before is None else dict(before),
+            "after": None if after is None else dict(after),
+        },
     )
 
 

@@ -129,11 +129,10 @@ def _close(
         ),
         {"status": status, "user": user.id, "id": proposal["id"]},
     )
-    audit.record(
+    audit.by(
         conn,
-        user_id=user.id,
-        username=user.username,
-        action="edit",
+        user,
+        "edit",
         object_type="site_proposal",
         object_id=proposal["id"],
         detail={
@@ -141,7 +140,7 @@ def _close(
             "site_id": site_id,
             "business_ids": list(proposal["business_ids"]),
         },
-    )  # type: ignore[call-overload]
+    )
 
 
 def accept(bind: Bind, proposal_id: int, user: User, *, name: str = "") -> int:

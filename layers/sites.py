@@ -63,11 +63,10 @@ def add_unit(
                 {"s": site_id, "l": label, "f": floor, "a": floor_area_m2},
             ).scalar_one()
         )
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="create",
+            user,
+            "create",
             object_type="unit",
             object_id=unit_id,
             detail={"site_id": site_id, "label": label, "floor": floor},
@@ -129,14 +128,13 @@ def update_site(
                 "landlord": landlord.strip() or None,
             },
         )
-        audit.record(
+        audit.edit(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="edit",
+            user,
             object_type="site",
             object_id=site_id,
-            detail={"before": before, "after": _site_snapshot(conn, site_id)},
+            before=before,
+            after=_site_snapshot(conn, site_id),
         )
     return version
 
@@ -152,11 +150,10 @@ def archive_site(bind: Bind, site_id: int, expected_version: int, user: User) ->
             "UPDATE site SET archived = true WHERE id = :id AND version = :version "
             "RETURNING version",
         )
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="archive",
+            user,
+            "archive",
             object_type="site",
             object_id=site_id,
         )

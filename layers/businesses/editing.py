@@ -201,11 +201,10 @@ def create_business(bind: Bind, form: BusinessForm, user: User) -> int:
         values = _clean(conn, form)
         _unique_number(conn, values, None)
         business_id = int(conn.execute(text(_INSERT), values).scalar_one())
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="create",
+            user,
+            "create",
             object_type="business",
             object_id=business_id,
             detail={"after": _snapshot(conn, business_id)},
@@ -233,14 +232,13 @@ def update_business(
             "WHERE id = :id AND version = :version RETURNING version",
             values,
         )
-        audit.record(
+        audit.edit(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="edit",
+            user,
             object_type="business",
             object_id=business_id,
-            detail={"before": before, "after": _snapshot(conn, business_id)},
+            before=before,
+            after=_snapshot(conn, business_id),
         )
     return new_version
 
@@ -257,11 +255,10 @@ def archive_business(bind: Bind, business_id: int, expected_version: int, user: 
             "UPDATE business SET status = 'archived' WHERE id = :id "
             "AND version = :version RETURNING version",
         )
-        audit.record(
+        audit.by(
             conn,
-            user_id=user.id,
-            username=user.username,
-            action="archive",
+            user,
+            "archive",
             object_type="business",
             object_id=business_id,
             detail={"before": before},

@@ -13,7 +13,8 @@ from layers.errors import AccessDeniedError, ValidationError
 from layers.visits import NewVisit, log_visit, operations
 
 
-def _scores(key: str) -> dict[str, int | None]:
+def _scores(key: str) -> tuple[dict[str, int | None], bool]:
+    """The four component scores (None where not scored) and whether the rating is pending."""
     with st.expander("Inspection scores (joint inspections): combined into a 0 to 5 rating"):
         st.caption(
             "Score each area as the food hygiene rating scheme does: 0 is very good, 25 very "
@@ -35,12 +36,12 @@ def _scores(key: str) -> dict[str, int | None]:
             st.markdown(
                 f"**Rating {rating.RATING_LABELS[combined.rating]}** · {combined.explanation()}"
             )
-        st.checkbox(
+        pending = st.checkbox(
             "Rating pending: the business has not yet had its right to reply",
             value=True,
             key=f"{key}_pending",
         )
-    return scores
+    return scores, pending
 
 
 def visit_form(*, key: str, business_id: int | None = None, site_id: int | None = None) -> None:
@@ -85,7 +86,7 @@ def visit_form(*, key: str, business_id: int | None = None, site_id: int | None 
     follow_up = left.date_input(
         "Follow-up by (optional)", value=None, min_value=visit_date, key=f"{key}_follow_up"
     )
-    scores = _scores(key)
+    scores, pending = _scores(key)
     linked = []
     if business_id is not None:
         about = reports.readable(ui.engine(), user, business_id=business_id)
@@ -104,6 +105,7 @@ def visit_form(*, key: str, business_id: int | None = None, site_id: int | None 
                 key=f"{key}_reports",
             )
     suggested = referrals.suggested_agencies(outcome=outcome)
+    # The key follows the outcome, so a new outcome brings its own suggestions.
     refer_to = st.multiselect(
         "Refer to",
         list(vocab.AGENCIES),
@@ -130,7 +132,7 @@ def visit_form(*, key: str, business_id: int | None = None, site_id: int | None 
                 findings=findings,
                 follow_up_date=follow_up,
                 scores=scores,
-                rating_pending=bool(st.session_state.get(f"{key}_pending", True)),
+                rating_pending=pending,
                 report_ids=tuple(linked),
                 refer_to=tuple(refer_to),
             ),

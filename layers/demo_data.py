@@ -791,10 +791,11 @@ def _inspection_scores(rng: np.random.Generator, visits: pd.DataFrame) -> pd.Dat
         steps = np.clip(np.round(rng.normal(severity, 1.0, count)), 0, highest // 5)
         out[name] = pd.array([None] * len(out), dtype="Int64")
         out.loc[scored, name] = (steps * 5).astype(int)
+    columns = [out.loc[scored, name].astype(int).tolist() for name in rating.COMPONENTS]
     out["rating"] = pd.array([None] * len(out), dtype="Int64")
     out.loc[scored, "rating"] = [
-        rating.combine({name: int(row[name]) for name in rating.COMPONENTS}).rating
-        for _, row in out.loc[scored].iterrows()
+        rating.combine(dict(zip(rating.COMPONENTS, row, strict=True))).rating
+        for row in zip(*columns, strict=True)
     ]
     out["rating_pending"] = False
     return out

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import demo, demo_data
+from layers import demo, demo_data, rating
 from layers.errors import ValidationError
 
 OFFICERS = {"COUNCIL": 1, "GLAA": 2, "HMRC": 3}
@@ -38,6 +38,22 @@ def test_another_seed_other_rows(cluster_postcodes: dict[str, pd.DataFrame]) -> 
 
 def test_scale_multiplies_businesses(cluster_postcodes: dict[str, pd.DataFrame]) -> None:
     assert len(demo_data.generate(1, 2.5, cluster_postcodes, OFFICERS, 4).businesses) == 3_000
+
+
+def test_joint_inspections_that_got_in_are_scored_and_rated(
+    cluster_postcodes: dict[str, pd.DataFrame],
+) -> None:
+    visits = demo_data.generate(3, 1.0, cluster_postcodes, OFFICERS, 4).visits
+    scored = (visits["visit_type"] == "joint_inspection") & (visits["outcome"] != "no_access")
+    assert scored.sum() >= 100
+    assert visits.loc[~scored, "rating"].isna().all()
+    for _, visit in visits[scored].iterrows():
+        scores = {name: int(visit[name]) for name in rating.COMPONENTS}
+        assert rating.check_scores(scores) == scores
+        assert visit["rating"] == rating.combine(scores).rating
+    # Worse outcomes come with worse ratings.
+    mean = visits[scored].groupby("outcome")["rating"].mean()
+    assert mean["no_issues"] > mean["exploitation_indicators"]
 
 
 def test_businesses_are_seen_by_some_list_and_some_are_hidden(

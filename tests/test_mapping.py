@@ -8,8 +8,9 @@ import pytest
 from shapely.geometry import MultiPolygon, box
 
 from layers.settings import REPO_ROOT
+from mapping import style
 from mapping.assets import LOCAL_FILES, STATIC_URL
-from mapping.sector_map import build_sector_map
+from mapping.sector_map import build_sector_map, location_picker_map, operation_map
 
 HOSTILE = '<img src=x onerror="alert(1)">Evil & Sons'
 
@@ -95,3 +96,66 @@ def test_sites_are_labelled_with_their_tenant_count_when_zoomed_in(html: str) ->
     # The label's HTML travels as JSON inside the script: < and > are \u003c and \u003e there.
     assert 'class=\\"sectormap-site-count\\"\\u003e3\\u003c/div' in html
     assert "map.getZoom() >= 15" in html
+
+
+def test_visits_reports_and_ratings_on_the_map() -> None:
+    empty = gpd.GeoDataFrame({"name": [], "code": []}, geometry=[], crs=4326)
+    points = pd.DataFrame(
+        {"lat": [52.63], "lon": [-1.10], "rating": ["pending"], "name": ["Korvel Knitwear"]}
+    )
+    visits = pd.DataFrame(
+        {
+            "lat": [52.631, 52.632],
+            "lon": [-1.101, -1.102],
+            "visit_date": ["2026-11-02", "2026-11-03"],
+            "outcome": ["exploitation_indicators", "no_issues"],
+            "name": [HOSTILE, "Korvel Knitwear"],
+        }
+    )
+    readable = pd.DataFrame(
+        {"id": [7], "category": [HOSTILE], "status": ["New"], "lat": [52.63], "lon": [-1.1]}
+    )
+    density = gpd.GeoDataFrame({"reports": [3]}, geometry=[_square(-1.1, 52.63).geoms[0]], crs=4326)
+    html = (
+        build_sector_map(
+            center=(52.63, -1.1),
+            points=points,
+            sites=empty.assign(address=[], tenants=[], units=[]),
+            focus_areas=empty,
+            districts=empty,
+            wards=empty,
+            attribution=["Fictional demo data"],
+            colour_by="rating",
+            visits=visits,
+            reports=(readable, density),
+        )
+        .get_root()
+        .render()
+    )
+    assert "Businesses by inspection rating" in html and "Rating pending" in html
+    assert style.RATING_COLOURS["pending"] in html
+    assert "Visits (2)" in html and "Visits by outcome" in html
+    assert style.OUTCOME_COLOURS["exploitation_indicators"] in html
+    assert "Reports you may read (1)" in html and "Open reports per hexagon (counts)" in html
+    assert "3 open report(s) here" in html
+    assert '<img src=x onerror="alert(1)">' not in html  # labels travel as JSON, set as text
+    assert html.count("label.textContent = row[3]") >= 3
+
+
+def test_an_operation_map_fits_its_visits_and_a_picked_place_is_marked() -> None:
+    visits = pd.DataFrame(
+        {
+            "lat": [52.62, 52.65],
+            "lon": [-1.14, -1.09],
+            "visit_date": ["2020-07-02", "2020-11-29"],
+            "outcome": ["advice", "no_access"],
+            "name": ["A", "B"],
+        }
+    )
+    html = operation_map(visits, center=(52.63, -1.1), attribution=["x"]).get_root().render()
+    assert "fitBounds" in html and "[[52.62, -1.14], [52.65, -1.09]]" in html
+    assert "Visits by outcome" in html
+    picked = location_picker_map(center=(52.6, -1.1), picked=(52.6365, -1.13), attribution=["x"])
+    assert "Chosen place" in picked.get_root().render()
+    unpicked = location_picker_map(center=(52.6, -1.1), picked=None, attribution=["x"])
+    assert "Chosen place" not in unpicked.get_root().render()

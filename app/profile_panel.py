@@ -152,13 +152,14 @@ def business(business_id: int) -> None:
     _risk(profile.score, profile.band, profile.factors)
     _rating(business_id)
     _visits(profile.visits)
+    mine = reports.readable(ui.engine(), ui.current_user(), business_id=business_id)
     with st.expander("Log a visit to this business"):
         visit_form(
             key=f"visit_b{business_id}",
             business_id=business_id,
             site_id=int(d["site_id"]) if pd.notna(d["site_id"]) else None,
+            readable_reports=mine,
         )
-    mine = reports.readable(ui.engine(), ui.current_user(), business_id=business_id)
     st.markdown(
         f"**Intelligence reports: {profile.reports['total']:,}** "
         f"({profile.reports['open']:,} open); you may read {len(mine):,} of them."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from app import ui
@@ -44,8 +45,16 @@ def _scores(key: str) -> tuple[dict[str, int | None], bool]:
     return scores, pending
 
 
-def visit_form(*, key: str, business_id: int | None = None, site_id: int | None = None) -> None:
-    """Fields of a new visit to a business and/or site; saves, links and refers on Save."""
+def visit_form(
+    *,
+    key: str,
+    business_id: int | None = None,
+    site_id: int | None = None,
+    readable_reports: pd.DataFrame | None = None,
+) -> None:
+    """Fields of a new visit to a business and/or site; saves, links and refers on Save.
+    ``readable_reports`` are the business's reports the user may read, when the caller has
+    them already."""
     user = ui.current_user()
     if not access.can_edit(user.role):
         st.caption("Your role cannot log visits.")
@@ -89,7 +98,11 @@ def visit_form(*, key: str, business_id: int | None = None, site_id: int | None 
     scores, pending = _scores(key)
     linked = []
     if business_id is not None:
-        about = reports.readable(ui.engine(), user, business_id=business_id)
+        about = (
+            reports.readable(ui.engine(), user, business_id=business_id)
+            if readable_reports is None
+            else readable_reports
+        )
         if len(about):
             labels = dict(
                 zip(

@@ -6,11 +6,33 @@ import os
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Connection, create_engine, make_url, text
 
+from layers import users
 from layers.db import database_url
 from layers.settings import get_settings
 from scripts import pgcluster
+
+
+def make_user(
+    conn: Connection,
+    username: str,
+    role: str = "officer",
+    agency: str = "COUNCIL",
+    *,
+    cleared: bool = False,
+) -> users.User:
+    """A user in the database (password "long enough"), as the app holds one."""
+    user_id = users.upsert_user(
+        conn,
+        username=username,
+        full_name=username,
+        role=role,
+        agency_code=agency,
+        password="long enough",
+        cleared_restricted=cleared,
+    )
+    return users.User(user_id, username, username, role, agency, cleared)
 
 
 def worker() -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 
 from layers import access, exports, referrals, reports, users
 from layers.errors import AccessDeniedError
+from tests.support import make_user
 
 #: (username, role, agency, cleared for all restricted intelligence)
 PEOPLE = {
@@ -75,16 +76,7 @@ def world(shared):  # type: ignore[no-untyped-def]
 def _make_world(conn: Connection) -> tuple[dict[str, users.User], dict[str, int]]:
     people = {}
     for username, (role, agency, cleared) in PEOPLE.items():
-        user_id = users.upsert_user(
-            conn,
-            username=username,
-            full_name=username,
-            role=role,
-            agency_code=agency,
-            password="long enough",
-            cleared_restricted=cleared,
-        )
-        people[username] = users.User(user_id, username, username, role, agency, cleared)
+        people[username] = make_user(conn, username, role, agency, cleared=cleared)
     conn.execute(text("DELETE FROM report_visit"))
     conn.execute(text("DELETE FROM referral"))
     conn.execute(text("DELETE FROM report_clearance"))

@@ -13,18 +13,11 @@ from layers.businesses.editing import (
     update_business,
 )
 from layers.errors import ConflictError, ValidationError
+from tests.support import make_user
 
 
 def _user(conn: Connection, username: str = "t_editor") -> users.User:
-    user_id = users.upsert_user(
-        conn,
-        username=username,
-        full_name="Test Editor",
-        role="officer",
-        agency_code="COUNCIL",
-        password="long enough",
-    )
-    return users.User(user_id, username, "Test Editor", "officer", "COUNCIL", False)
+    return make_user(conn, username)
 
 
 def test_a_business_placed_by_its_postcode(conn: Connection) -> None:

@@ -9,18 +9,11 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers import audit, exports, users
+from tests.support import make_user
 
 
 def _user(conn: Connection) -> users.User:
-    user_id = users.upsert_user(
-        conn,
-        username="t_analyst",
-        full_name="Test Analyst",
-        role="analyst",
-        agency_code="COUNCIL",
-        password="long enough",
-    )
-    return users.User(user_id, "t_analyst", "Test Analyst", "analyst", "COUNCIL", False)
+    return make_user(conn, "t_analyst", "analyst")
 
 
 def test_the_business_register_export(conn: Connection) -> None:

@@ -11,6 +11,7 @@ from layers import multi_occupancy as mo
 from layers import osm, users
 from layers.errors import ValidationError
 from tests import osm_file
+from tests.support import make_user
 
 # Inside the workshop outline of tests.osm_file (no site covers it).
 WORKSHOP_POINTS = [(52.63310, -1.10590), (52.63315, -1.10570), (52.63320, -1.10550)]
@@ -18,15 +19,7 @@ WORKSHOP_POINTS = [(52.63310, -1.10590), (52.63315, -1.10570), (52.63320, -1.105
 
 @pytest.fixture
 def user(conn: Connection) -> users.User:
-    user_id = users.upsert_user(
-        conn,
-        username="t_mo",
-        full_name="Test",
-        role="officer",
-        agency_code="COUNCIL",
-        password="long enough",
-    )
-    return users.User(user_id, "t_mo", "Test", "officer", "COUNCIL", False)
+    return make_user(conn, "t_mo")
 
 
 def _business(

@@ -13,22 +13,10 @@ from sqlalchemy import Connection, text
 from layers import audit, exports, rating, referrals, reports, risk, visits, vocab
 from layers.businesses.filters import MapFilters, filtered_points
 from layers.errors import AccessDeniedError, ValidationError
-from layers.users import User, upsert_user
+from tests.support import make_user
 
 TODAY = dt.date(2026, 11, 23)
 GOOD = {name: 0 for name in rating.COMPONENTS}
-
-
-def _person(conn: Connection, username: str, role: str, agency: str) -> User:
-    user_id = upsert_user(
-        conn,
-        username=username,
-        full_name=username.replace("_", " ").title(),
-        role=role,
-        agency_code=agency,
-        password="long enough",
-    )
-    return User(user_id, username, username, role, agency, False)
 
 
 @pytest.fixture
@@ -52,9 +40,9 @@ def place(conn: Connection) -> dict[str, object]:
     return {
         "site": site,
         "business": business,
-        "council": _person(conn, "t_council", "officer", "COUNCIL"),
-        "hmrc": _person(conn, "t_hmrc", "officer", "HMRC"),
-        "viewer": _person(conn, "t_viewer", "viewer", "COUNCIL"),
+        "council": make_user(conn, "t_council", "officer", "COUNCIL"),
+        "hmrc": make_user(conn, "t_hmrc", "officer", "HMRC"),
+        "viewer": make_user(conn, "t_viewer", "viewer", "COUNCIL"),
     }
 
 

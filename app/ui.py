@@ -85,10 +85,15 @@ def data_changed() -> None:
 
 
 def flash() -> None:
-    """Show (once) the confirmation a page left before it reran."""
+    """Show (once) the confirmation a page left before it reran.
+
+    The message has a slot of its own whether or not there is one, so that the elements below
+    keep their place when it goes: a map that moved would be drawn again from scratch.
+    """
+    slot = st.container()
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        slot.success(message, icon=":material/check_circle:")
 
 
 def lazy_tabs(sections: dict[str, Callable[[], None]], *, key: str) -> None:

@@ -367,6 +367,7 @@ def test_an_officer_logs_a_visit_the_map_shows_it_and_the_admin_sees_it_audited_
         ).one()
     assert outcome == "exploitation_indicators" and referred == ["GLAA", "POLICE"]
     page.get_by_text("Visits, coloured by outcome").click()
+    expect(page.get_by_text("Visits between")).to_be_visible()
     control = map_frame(page).locator(".leaflet-control-layers")
     expect(control).to_contain_text(f"Visits ({total:,})")
     expect(map_frame(page).locator(".sectormap-legend")).to_contain_text("Visits by outcome")

@@ -151,7 +151,8 @@ def _search_box() -> None:
 st.title("Map")
 ui.demo_banner()
 ui.flash()
-layers = _layers()
+with st.container():  # the loading spinner's slot, kept when there is none, so the map stays put
+    layers = _layers()
 filters, colour_by = _filters(layers)
 span, show_reports = _layer_choices()
 _search_box()

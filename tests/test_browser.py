@@ -146,7 +146,9 @@ def open_from_search(page: Page, query: str) -> None:
 
 
 def map_frame(page: Page) -> FrameLocator:
-    # While a rerun moves the map (say, beside a profile), the old frame lingers for a moment.
+    # A map whose layers change is drawn in a new frame; the old one lingers, marked stale,
+    # until the rerun ends (on a busy machine, for seconds): wait for the rerun to finish.
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
     expect(page.locator(MAP_FRAME)).to_have_count(1)
     return page.frame_locator(MAP_FRAME)
 

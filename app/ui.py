@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from layers import attribution, boundaries, businesses, postcodes
+from layers import attribution, businesses
 from layers.db import Bind, check_postgis, database_url, get_engine
 from layers.users import User
 
@@ -29,15 +29,7 @@ def current_user() -> User:
 @st.cache_data(ttl=300, show_spinner=False)
 def attribution_lines(*, short: bool = False) -> list[str]:
     """Attribution lines for the data in this database (``short`` for a map's corner)."""
-    counts = boundaries.boundary_counts(engine())
-    return attribution.lines(
-        demo=businesses.has_demo_data(engine()),
-        boundaries=bool(counts.get("district") or counts.get("ward")),
-        statistical_areas=bool(counts.get("msoa") or counts.get("lsoa")),
-        postcodes=postcodes.postcode_count(engine()) > 0,
-        osm=True,
-        short=short,
-    )
+    return attribution.for_database(engine(), short=short)
 
 
 def show_attribution() -> None:

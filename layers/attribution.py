@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from layers import boundaries, postcodes
+from layers.businesses.queries import has_demo_data
+from layers.db import Bind
+
 POSTCODES = (
     "Contains OS data © Crown copyright and database right 2014. Contains Royal Mail data © Royal "
     "Mail copyright and database right 2014. Contains National Statistics data © Crown copyright "
@@ -53,3 +57,17 @@ def lines(
             for wanted, line in chosen
         ]
     return [line for wanted, line in chosen if wanted]
+
+
+def for_database(bind: Bind, *, osm: bool = True, short: bool = False) -> list[str]:
+    """The attribution lines for what this database holds (``osm``: the output also shows
+    OpenStreetMap data, as every map and street route does)."""
+    counts = boundaries.boundary_counts(bind)
+    return lines(
+        demo=has_demo_data(bind),
+        boundaries=bool(counts.get("district") or counts.get("ward")),
+        statistical_areas=bool(counts.get("msoa") or counts.get("lsoa")),
+        postcodes=postcodes.postcode_count(bind) > 0,
+        osm=osm,
+        short=short,
+    )

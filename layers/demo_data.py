@@ -935,8 +935,9 @@ def _focus_areas(planner_id: int | None) -> pd.DataFrame:
                 "purpose": purpose,
                 "priority": priority,
                 "owner_id": planner_id,
-                "period_start": dt.date(2026, 1, 1),
-                "period_end": dt.date(2026, 12, 31),
+                # The plan that led to the demo's Operation Fabric (July-November 2020).
+                "period_start": dt.date(2020, 1, 1),
+                "period_end": dt.date(2021, 6, 30),
                 "notes": "Demo focus area (fictional plan).",
             }
             for i, (name, geom, purpose, priority) in enumerate(rows, start=1)

@@ -388,3 +388,47 @@ def linked_visits(bind: Bind, user: User, report_id: int) -> pd.DataFrame:
         {**params, "id": report_id},
     )
     return vocab.labelled(frame, outcome=vocab.VISIT_OUTCOMES)
+
+
+def open_in_area(bind: Bind, user: User, area_id: int) -> tuple[int, pd.DataFrame]:
+    """Open reports placed inside focus area ``area_id``: how many there are (every report, a
+    count only) and, of those ``user`` may read, how many per category (label, reports)."""
+    condition, params = access.readable_reports_sql(user)
+    frame = read_frame(
+        bind,
+        f"SELECT r.category, {condition} AS readable FROM report r "  # noqa: S608 - constant fragments
+        "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id "
+        f"JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, {_LOCATION}) "
+        "WHERE r.status <> 'closed'",
+        {**params, "area": area_id},
+    )
+    readable = frame[frame["readable"]]
+    by_category = (
+        readable["category"].map(vocab.REPORT_CATEGORIES).value_counts().rename_axis("category")
+    )
+    return len(frame), by_category.rename("reports").reset_index()
+
+
+def open_about(
+    bind: Bind, user: User, *, business_ids: list[int], site_ids: list[int]
+) -> tuple[pd.DataFrame, int]:
+    """Open reports about any of these businesses or sites: those ``user`` may read (received
+    date, category, grading, narrative) and how many more exist that they may not."""
+    condition, params = access.readable_reports_sql(user)
+    frame = read_frame(
+        bind,
+        # Content leaves the database only for the reports the user may read.
+        f"SELECT {condition} AS readable, "  # noqa: S608 - condition from access
+        f"CASE WHEN {condition} THEN r.received_date END AS received_date, "
+        f"CASE WHEN {condition} THEN r.category END AS category, "
+        f"CASE WHEN {condition} THEN coalesce(r.source_evaluation || r.intelligence_assessment, "
+        "'ungraded') END AS grading, "
+        f"CASE WHEN {condition} THEN r.handling_code END AS handling_code, "
+        f"CASE WHEN {condition} THEN r.narrative END AS narrative FROM report r "
+        "WHERE r.status <> 'closed' "
+        "AND (r.business_id = ANY(:businesses) OR r.site_id = ANY(:sites)) "
+        "ORDER BY r.received_date DESC, r.id DESC",
+        {**params, "businesses": business_ids, "sites": site_ids},
+    )
+    readable = frame[frame["readable"]].drop(columns="readable")
+    return vocab.labelled(readable, category=vocab.REPORT_CATEGORIES), len(frame) - len(readable)

@@ -56,6 +56,20 @@ class Settings(BaseSettings):
         default=("LE",), description="Postcode areas (leading letters) imports keep."
     )
     app_port: int = Field(default=8501, ge=1024, le=65535)
+    walk_kmh: float = Field(default=4.8, gt=0, description="Walking speed for route times.")
+    drive_kmh: float = Field(
+        default=24.0, gt=0, description="Average urban driving speed (junctions included)."
+    )
+    route_snap_m: float = Field(
+        default=400.0,
+        gt=0,
+        description="A stop further than this from the street network is not covered by it.",
+    )
+    overpass: bool = Field(
+        default=False,
+        description="Fetch street networks from Overpass when none is loaded (needs internet; "
+        "cached under data/osmnx-cache).",
+    )
 
     @property
     def cluster_dir(self) -> Path:

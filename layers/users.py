@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -19,14 +20,29 @@ _DUMMY_HASH = _HASHER.hash("not-a-password")
 
 @dataclass(frozen=True)
 class User:
-    """The signed-in user as the app holds it in session state (plain values only)."""
+    """The signed-in user as the app holds it in session state (plain values only); ``id`` is
+    None only for the person at the command line (see ``command_line``)."""
 
-    id: int
+    id: int | None
     username: str
     full_name: str
     role: str
     agency_code: str
     cleared_restricted: bool
+
+
+def command_line(role: str = "viewer") -> User:
+    """The person at the server's command line, when a command names no app user with
+    ``--as``: audited as ``cli:<login>``, with no agency and no clearance, so they read
+    intelligence only as counts."""
+    return User(
+        id=None,
+        username=f"cli:{getpass.getuser()}",
+        full_name="Command line",
+        role=role,
+        agency_code="",
+        cleared_restricted=False,
+    )
 
 
 def hash_password(password: str) -> str:

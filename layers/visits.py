@@ -364,3 +364,24 @@ def link_report(bind: Bind, user: User, report_id: int, visit_id: int) -> None:
             object_id=report_id,
             detail={"linked_visit": visit_id},
         )
+
+
+def outcomes_in_area(
+    bind: Bind, area_id: int, since: dt.date | None, until: dt.date | None
+) -> pd.DataFrame:
+    """Visits inside focus area ``area_id`` between ``since`` and ``until`` (inclusive; None:
+    open-ended), counted by outcome: outcome (label), visits, in the vocabulary's order."""
+    counts = read_frame(
+        bind,
+        "SELECT v.outcome, count(*) AS visits FROM visit v "
+        "LEFT JOIN business b ON b.id = v.business_id LEFT JOIN site s ON s.id = v.site_id "
+        "JOIN focus_area f ON f.id = :area "
+        "AND ST_Intersects(f.geom, coalesce(b.geom, ST_PointOnSurface(s.geom))) "
+        "WHERE (CAST(:since AS date) IS NULL OR v.visit_date >= :since) "
+        "AND (CAST(:until AS date) IS NULL OR v.visit_date <= :until) GROUP BY v.outcome",
+        {"area": area_id, "since": since, "until": until},
+    ).set_index("outcome")["visits"]
+    ordered = counts.reindex(list(vocab.VISIT_OUTCOMES)).dropna().astype(int)
+    return pd.DataFrame(
+        {"outcome": ordered.index.map(vocab.VISIT_OUTCOMES), "visits": ordered.to_numpy()}
+    )

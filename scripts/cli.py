@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from layers import (
     audit,
@@ -33,7 +32,9 @@ from layers.db import check_postgis, database_url, get_engine
 from layers.errors import SectormapError
 from layers.settings import get_settings
 from scripts import pgcluster
+from scripts.area_commands import area_app, route_app
 from scripts.progress import TqdmProgress
+from scripts.ready import ready_engine
 
 app = typer.Typer(
     help="Sectormap: the textile and garment sector of Leicester and Leicestershire.",
@@ -48,6 +49,8 @@ demo_app = typer.Typer(help="The fictional demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(demo_app, name="demo")
+app.add_typer(area_app, name="area")
+app.add_typer(route_app, name="route")
 
 
 class BoundaryKind(StrEnum):
@@ -67,22 +70,10 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> 
     logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
-def _ready_engine() -> Engine:
-    """Start the embedded cluster when it is in use, check PostGIS, migrate to head."""
-    settings = get_settings()
-    if settings.embedded:
-        pgcluster.start(settings)
-        pgcluster.create_database(settings.db_name, settings)
-    engine = get_engine(database_url(settings))
-    check_postgis(engine)
-    migrate.upgrade(engine)
-    return engine
-
-
 @db_app.command("up")
 def db_up() -> None:
     """Install (if needed), create and start the embedded PostGIS, then migrate to head."""
-    engine = _ready_engine()
+    engine = ready_engine()
     typer.echo(
         f"Database ready at {engine.url.render_as_string(hide_password=True)} "
         f"(schema {migrate.current_revision(engine)})."
@@ -123,7 +114,7 @@ def db_reset(
     """Empty the database: every table dropped and migrated again from nothing."""
     if not yes:
         raise SectormapError("db reset deletes all data; run it again with --yes to confirm.")
-    engine = _ready_engine()
+    engine = ready_engine()
     migrate.downgrade(engine, "base")
     migrate.upgrade(engine)
     typer.echo("Database emptied and migrated to head.")
@@ -160,7 +151,7 @@ def import_boundaries(
     name_column: Annotated[str | None, typer.Option(help="Column of area names.")] = None,
 ) -> None:
     """Load boundaries from GeoJSON or GeoPackage (loading the same file twice changes nothing)."""
-    engine = _ready_engine()
+    engine = ready_engine()
     result = boundaries.import_boundaries(
         engine, file, kind=kind.value, code_column=code_column, name_column=name_column
     )
@@ -174,7 +165,7 @@ def import_boundaries(
 def import_postcodes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Load postcodes: OS Code-Point Open CSV (British National Grid) or the ONS postcode
     directory."""
-    engine = _ready_engine()
+    engine = ready_engine()
     with TqdmProgress("postcodes") as progress:
         result = postcodes.import_postcodes(engine, file, progress=progress)
     typer.echo(
@@ -218,7 +209,7 @@ def import_businesses(
 ) -> None:
     """Import businesses (Companies House data product, CSV/Excel with a mapping, GeoJSON,
     GeoPackage); importing the same file twice inserts nothing the second time."""
-    engine = _ready_engine()
+    engine = ready_engine()
     with TqdmProgress(file.name) as progress:
         result = business_import.import_businesses(
             engine,
@@ -254,7 +245,7 @@ def import_businesses(
 @import_app.command("osm")
 def import_osm(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Load the buildings and streets of an OpenStreetMap XML extract (read with osmnx)."""
-    engine = _ready_engine()
+    engine = ready_engine()
     result = osm.import_osm(engine, file)
     typer.echo(
         f"{file.name}: {result.buildings:,} building footprints, "
@@ -269,7 +260,7 @@ def import_buildings(
     name_column: Annotated[str | None, typer.Option(help="Column of building names.")] = None,
 ) -> None:
     """Load building footprints from a polygon layer (GeoJSON or GeoPackage)."""
-    engine = _ready_engine()
+    engine = ready_engine()
     count = osm.import_polygons(engine, file, name_column=name_column)
     typer.echo(f"{count:,} building footprints loaded from {file.name}.")
 
@@ -281,7 +272,7 @@ def detect_sites(
     ] = 3,
 ) -> None:
     """Look for multi-occupancy buildings and propose them for officers to decide."""
-    engine = _ready_engine()
+    engine = ready_engine()
     added = multi_occupancy.detect(engine, threshold=threshold)
     typer.echo(f"{added:,} new proposals; officers decide them on the Businesses & sites page.")
 
@@ -289,7 +280,7 @@ def detect_sites(
 @import_app.command("reference")
 def import_reference() -> None:
     """Load every boundary and postcode file of the reference-data directory."""
-    engine = _ready_engine()
+    engine = ready_engine()
     with TqdmProgress("reference data") as progress:
         loaded = reference.load_reference_data(engine, progress=progress)
     typer.echo(
@@ -311,7 +302,7 @@ def demo_load(
     ] = False,
 ) -> None:
     """Load reference data (when available) and the fictional demo data set."""
-    engine = _ready_engine()
+    engine = ready_engine()
     settings = get_settings()
     if if_empty and demo.has_data(engine):
         typer.echo(
@@ -343,7 +334,7 @@ def list_reports(
 ) -> None:
     """The intelligence reports a user may read; restricted ones they may not read are only
     counted. Written to the audit log as an export."""
-    engine = _ready_engine()
+    engine = ready_engine()
     user = users.by_username(engine, as_user)
     readable = reports.readable(engine, user, limit=None)
     hidden = reports.restricted_count(engine, user)

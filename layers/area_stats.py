@@ -1,0 +1,297 @@
+"""What is inside a focus area: businesses, employees, sites, visits, open reports and the
+places ranked by risk. The page, the comparison and ``sectormap area stats`` all use ``stats``,
+so they show the same numbers.
+
+Intelligence appears only as counts unless the user may read it (``layers.access``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from layers import reports, risk, visits, vocab
+from layers.db import Bind, read_frame
+from layers.focus_areas import CURRENT_BUSINESS
+from layers.users import User
+
+#: How many risk factors a place lists beside its score.
+TOP_FACTORS = 3
+
+_INSIDE = (
+    "SELECT b.id, b.name, b.postcode, b.address, b.sector, b.activity, b.site_id, "  # noqa: S608 - constant fragments
+    "coalesce(b.employees_estimate, 0) AS employees, "
+    "coalesce(b.employees_low, b.employees_estimate, 0) AS employees_low, "
+    "coalesce(b.employees_high, b.employees_estimate, 0) AS employees_high, "
+    "ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon "
+    "FROM business b JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, b.geom) "
+    f"WHERE {CURRENT_BUSINESS}"
+)
+
+_SUMMARY = (
+    "SELECT count(*) AS businesses, coalesce(sum(b.employees_estimate), 0) AS employees, "  # noqa: S608 - constant fragments
+    "coalesce(sum(coalesce(b.employees_low, b.employees_estimate)), 0) AS employees_low, "
+    "coalesce(sum(coalesce(b.employees_high, b.employees_estimate)), 0) AS employees_high "
+    "FROM business b JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, b.geom) "
+    f"WHERE {CURRENT_BUSINESS}"
+)
+
+
+@dataclass(frozen=True)
+class AreaStats:
+    """One focus area's numbers, as the dashboard and ``area stats --json`` show them."""
+
+    area_id: int
+    name: str
+    area_km2: float
+    since: dt.date | None
+    until: dt.date | None
+    businesses: int
+    employees: int
+    employees_low: int
+    employees_high: int
+    by_sector: pd.DataFrame
+    by_activity: pd.DataFrame
+    sites: int
+    units: int
+    visits: pd.DataFrame
+    open_reports: int
+    readable_reports: pd.DataFrame
+    places: pd.DataFrame
+
+    @property
+    def restricted_reports(self) -> int:
+        """Open reports in the area the user may not read (shown as a count only)."""
+        return self.open_reports - int(self.readable_reports["reports"].sum())
+
+    def as_json(self, top: int = 10) -> dict[str, Any]:
+        """Plain JSON: totals, breakdowns, and the ``top`` places by risk."""
+
+        def counts(frame: pd.DataFrame, key: str) -> dict[str, Any]:
+            return frame.set_index(key).astype(int).to_dict("index")
+
+        return {
+            "id": self.area_id,
+            "name": self.name,
+            "area_km2": self.area_km2,
+            "businesses": self.businesses,
+            "employees": self.employees,
+            "employees_low": self.employees_low,
+            "employees_high": self.employees_high,
+            "by_sector": counts(self.by_sector, "sector"),
+            "by_activity": counts(self.by_activity, "activity"),
+            "sites": self.sites,
+            "units": self.units,
+            "visits": {
+                "from": self.since.isoformat() if self.since else None,
+                "to": self.until.isoformat() if self.until else None,
+                "by_outcome": dict(
+                    zip(self.visits["outcome"], map(int, self.visits["visits"]), strict=True)
+                ),
+            },
+            "open_reports": {
+                "total": self.open_reports,
+                "restricted": self.restricted_reports,
+                "readable_by_category": dict(
+                    zip(
+                        self.readable_reports["category"],
+                        map(int, self.readable_reports["reports"]),
+                        strict=True,
+                    )
+                ),
+            },
+            "top_places": [
+                {
+                    "kind": row.kind,
+                    "id": int(row.place_id),
+                    "name": row.name,
+                    "postcode": row.postcode,
+                    "score": float(row.score),
+                    "band": row.band,
+                    "top_factors": row.top_factors,
+                }
+                for row in self.places.head(top).itertuples()
+            ],
+        }
+
+
+def summary(bind: Bind, area_id: int) -> dict[str, int]:
+    """Current businesses inside the area and their employees (sum, low, high): the headline
+    numbers, in one indexed query."""
+    row = read_frame(bind, _SUMMARY, {"area": area_id}).iloc[0]
+    return {k: int(v) for k, v in row.items()}
+
+
+def _breakdown(inside: pd.DataFrame, column: str, words: dict[str, str]) -> pd.DataFrame:
+    grouped = inside.groupby(column).agg(businesses=("id", "size"), employees=("employees", "sum"))
+    grouped = grouped.sort_values(["businesses", "employees"], ascending=False)
+    return pd.DataFrame(
+        {
+            column: [words.get(code, code) for code in grouped.index],
+            "businesses": grouped["businesses"].to_numpy(),
+            "employees": grouped["employees"].to_numpy(),
+        }
+    )
+
+
+def _sites_and_units(bind: Bind, area_id: int) -> tuple[int, int]:
+    row = read_frame(
+        bind,
+        "SELECT count(*) AS sites, coalesce(sum((SELECT count(*) FROM unit u "
+        "WHERE u.site_id = s.id)), 0) AS units FROM site s JOIN focus_area f ON f.id = :area "
+        "AND ST_Intersects(f.geom, s.geom) WHERE NOT s.archived",
+        {"area": area_id},
+    ).iloc[0]
+    return int(row["sites"]), int(row["units"])
+
+
+def ranked_places(bind: Bind, inside: pd.DataFrame) -> pd.DataFrame:
+    """The places to visit, highest risk first: a multi-occupancy site stands for its tenants
+    (its score is its highest tenant's, its factors that tenant's), any other business for
+    itself. Columns: kind, place_id, name, postcode, address, lat, lon, score, band,
+    top_factors, businesses."""
+    columns = [
+        "kind", "place_id", "name", "postcode", "address", "lat", "lon", "score", "band",
+        "top_factors", "businesses",
+    ]  # fmt: skip
+    if inside.empty:
+        return pd.DataFrame(columns=columns)
+    factors = risk.business_factors(bind, inside["id"].astype(int).tolist())
+    scores = factors.groupby("business_id")["points"].sum()
+    labelled = factors.assign(label=factors["factor"].map(risk.FACTOR_LABELS)).sort_values(
+        "points", ascending=False
+    )
+    tops = labelled.groupby("business_id")["label"].agg(lambda s: list(s.head(TOP_FACTORS)))
+    ranked = inside.assign(
+        score=inside["id"].map(scores).fillna(0.0),
+        top_factors=inside["id"].map(tops),
+    ).sort_values(["score", "name"], ascending=[False, True])
+    ranked["top_factors"] = [f if isinstance(f, list) else [] for f in ranked["top_factors"]]
+    sites = _site_places(bind, ranked)
+    alone = ranked[ranked["site_id"].isna()]
+    places = pd.concat(
+        [
+            sites,
+            pd.DataFrame(
+                {
+                    "kind": "business",
+                    "place_id": alone["id"].astype(int),
+                    "name": alone["name"],
+                    "postcode": alone["postcode"],
+                    "address": alone["address"],
+                    "lat": alone["lat"],
+                    "lon": alone["lon"],
+                    "score": alone["score"],
+                    "top_factors": alone["top_factors"],
+                    "businesses": 1,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    places["band"] = places["score"].map(risk.band)
+    places = places.sort_values(["score", "name"], ascending=[False, True], ignore_index=True)
+    return places[columns]
+
+
+def _site_places(bind: Bind, ranked: pd.DataFrame) -> pd.DataFrame:
+    tenants = ranked[ranked["site_id"].notna()]
+    if tenants.empty:
+        return pd.DataFrame()
+    worst = tenants.drop_duplicates("site_id")  # ranked: the first of each site scores highest
+    sites = read_frame(
+        bind,
+        "SELECT id, name, address, postcode, ST_Y(ST_PointOnSurface(geom)) AS lat, "
+        "ST_X(ST_PointOnSurface(geom)) AS lon FROM site WHERE id = ANY(:ids)",
+        {"ids": worst["site_id"].astype(int).tolist()},
+    ).set_index("id")
+    site_ids = worst["site_id"].astype(int)
+    return pd.DataFrame(
+        {
+            "kind": "site",
+            "place_id": site_ids.to_numpy(),
+            "name": sites.loc[site_ids, "name"].to_numpy(),
+            "postcode": sites.loc[site_ids, "postcode"].to_numpy(),
+            "address": sites.loc[site_ids, "address"].to_numpy(),
+            "lat": sites.loc[site_ids, "lat"].to_numpy(),
+            "lon": sites.loc[site_ids, "lon"].to_numpy(),
+            "score": worst["score"].to_numpy(),
+            "top_factors": worst["top_factors"].to_numpy(),
+            "businesses": tenants.groupby("site_id").size().loc[worst["site_id"]].to_numpy(),
+        }
+    )
+
+
+def stats(
+    bind: Bind,
+    user: User,
+    area_id: int,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    use_period: bool = True,
+) -> AreaStats:
+    """Everything the area dashboard shows for ``user``. Visits are counted between ``since``
+    and ``until``; with ``use_period`` the area's own period fills in whichever is not given."""
+    area = read_frame(
+        bind,
+        "SELECT name, period_start, period_end, "
+        "round((ST_Area(ST_Transform(geom, 27700)) / 1e6)::numeric, 3)::float AS area_km2 "
+        "FROM focus_area WHERE id = :area",
+        {"area": area_id},
+    ).iloc[0]
+    if use_period:
+        since = since or _date(area["period_start"])
+        until = until or _date(area["period_end"])
+    inside = read_frame(bind, _INSIDE, {"area": area_id})
+    head = summary(bind, area_id)
+    sites, units = _sites_and_units(bind, area_id)
+    total_reports, readable = reports.open_in_area(bind, user, area_id)
+    return AreaStats(
+        area_id=area_id,
+        name=str(area["name"]),
+        area_km2=float(area["area_km2"]),
+        since=since,
+        until=until,
+        by_sector=_breakdown(inside, "sector", vocab.SECTORS),
+        by_activity=_breakdown(inside, "activity", vocab.ACTIVITIES),
+        sites=sites,
+        units=units,
+        visits=visits.outcomes_in_area(bind, area_id, since, until),
+        open_reports=total_reports,
+        readable_reports=readable,
+        places=ranked_places(bind, inside),
+        **head,
+    )
+
+
+def _date(value: object) -> dt.date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def compare(bind: Bind, user: User, area_ids: list[int]) -> pd.DataFrame:
+    """Areas side by side, one row each: size, businesses, employees, density, sites, units,
+    visits in each area's period, open reports, and high-risk places."""
+    rows = []
+    for area_id in area_ids:
+        area = stats(bind, user, area_id)
+        rows.append(
+            {
+                "area": area.name,
+                "km²": area.area_km2,
+                "businesses": area.businesses,
+                "per km²": round(area.businesses / area.area_km2, 1) if area.area_km2 else 0.0,
+                "employees": area.employees,
+                "employees (low)": area.employees_low,
+                "employees (high)": area.employees_high,
+                "sites": area.sites,
+                "units": area.units,
+                "visits in period": int(area.visits["visits"].sum()),
+                "open reports": area.open_reports,
+                "high-risk places": int((area.places["band"] == "high").sum()),
+            }
+        )
+    return pd.DataFrame(rows)

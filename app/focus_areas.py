@@ -1,32 +1,39 @@
-"""Focus areas: where the partnership focuses its effort."""
+"""Focus areas: where the partnership focuses its effort; each area's dashboard, comparisons,
+visit routes, and the areas themselves."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app import ui
-from layers import focus_areas, vocab
-from layers.settings import get_settings
-from mapping.sector_map import focus_area_map
+from app import area_dashboard, area_forms, route_planner, ui
+from layers import access, focus_areas
 
 st.title("Focus areas")
 ui.demo_banner()
+ui.flash()
 areas = focus_areas.all_areas(ui.engine())
-if areas.empty:
-    st.info("No focus areas yet.")
-else:
-    st_folium(
-        focus_area_map(
-            areas, center=get_settings().map_center, attribution=ui.attribution_lines(short=True)
-        ),
-        key="focus_map",
-        height=420,
-        use_container_width=True,
-        returned_objects=[],
-    )
-    table = pd.DataFrame(areas.drop(columns="geom")).drop(columns="id")
-    table["priority"] = table["priority"].map(vocab.PRIORITIES)
-    st.dataframe(table, hide_index=True, width="stretch")
+editor = access.can_edit(ui.current_user().role)
+
+
+def _needs_areas(draw):  # type: ignore[no-untyped-def]
+    def section() -> None:
+        if areas.empty:
+            st.info("No focus areas yet." + (" Make one under 'New area'." if editor else ""))
+        else:
+            draw(areas)
+
+    return section
+
+
+sections = {
+    "Dashboard": _needs_areas(area_dashboard.dashboard),
+    "Compare": _needs_areas(area_dashboard.compare),
+}
+if editor:
+    sections |= {
+        "Plan a route": _needs_areas(route_planner.route_tab),
+        "New area": lambda: area_forms.new_area(areas),
+        "Edit or delete": _needs_areas(area_forms.manage_areas),
+    }
+ui.lazy_tabs(sections, key="focus_tabs")
 ui.show_attribution()

@@ -402,7 +402,7 @@ def open_in_area(bind: Bind, user: User, area_id: int) -> tuple[int, pd.DataFram
         "WHERE r.status <> 'closed'",
         {**params, "area": area_id},
     )
-    readable = frame[frame["readable"]]
+    readable = frame[frame["readable"].astype(bool)]
     by_category = (
         readable["category"].map(vocab.REPORT_CATEGORIES).value_counts().rename_axis("category")
     )
@@ -430,5 +430,5 @@ def open_about(
         "ORDER BY r.received_date DESC, r.id DESC",
         {**params, "businesses": business_ids, "sites": site_ids},
     )
-    readable = frame[frame["readable"]].drop(columns="readable")
+    readable = frame[frame["readable"].astype(bool)].drop(columns="readable")
     return vocab.labelled(readable, category=vocab.REPORT_CATEGORIES), len(frame) - len(readable)

@@ -148,7 +148,7 @@ def list_users(bind: Bind) -> list[dict[str, object]]:
             dict(r)
             for r in conn.execute(
                 text(
-                    "SELECT u.username, u.full_name, u.role, a.name AS agency, "
+                    "SELECT u.id, u.username, u.full_name, u.role, a.name AS agency, "
                     "u.cleared_restricted, u.active, u.last_login_at "
                     "FROM app_user u JOIN agency a ON a.code = u.agency_code "
                     "ORDER BY u.username"

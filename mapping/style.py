@@ -115,6 +115,21 @@ class MapStyle(MacroElement):
     """)
 
 
+class RouteStyle(MacroElement):
+    """CSS of a route's numbered stops: white numbers on blue discs."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>
+          .sectormap-stop { background: #0072B2; color: #fff; border: 2px solid #fff;
+            border-radius: 50%; width: 22px; height: 22px; box-sizing: border-box;
+            font: bold 11px/18px sans-serif; text-align: center;
+            box-shadow: 0 1px 3px rgba(0,0,0,.5); }
+        </style>
+        {% endmacro %}
+    """)
+
+
 class ShowFromZoom(MacroElement):
     """Shows a layer only from a zoom level up (labels that would clutter a city-wide view)."""
 

@@ -13,14 +13,16 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import gpxpy
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
 from sqlalchemy import create_engine, make_url, text
 
-from layers import demo, migrate
+from layers import demo, migrate, osm
 from layers.db import database_url
 from layers.settings import REPO_ROOT, get_settings
 from tests import companies_house_file as ch
+from tests import osm_file
 from tests.support import fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -78,6 +80,13 @@ def app_url() -> Iterator[str]:
                 "ST_SetSRID(ST_MakePoint(-1.0992, 52.6362), 4326))"
             )
         )
+    # Streets (no buildings) around the map's centre, for the planner's route.
+    streets = REPO_ROOT / "data" / f"browser-streets-{worker()}.osm"
+    streets.parent.mkdir(parents=True, exist_ok=True)
+    osm.import_osm(
+        engine,
+        osm_file.write(streets, buildings=[], grid=(52.622, -1.146), streets=28, spacing=0.0015),
+    )
     engine.dispose()
     port = _free_port()
     log = REPO_ROOT / "data" / "logs"
@@ -145,12 +154,13 @@ def open_from_search(page: Page, query: str) -> None:
     expect(page.get_by_role("button", name="Close the profile")).to_be_visible()
 
 
-def map_frame(page: Page) -> FrameLocator:
+def map_frame(page: Page, *, maps: int = 1, nth: int = 0) -> FrameLocator:
+    """The ``nth`` of the ``maps`` maps on the page, once the page has settled."""
     # A map whose layers change is drawn in a new frame; the old one lingers, marked stale,
     # until the rerun ends (on a busy machine, for seconds): wait for the rerun to finish.
     expect(page.locator("[data-stale='true']")).to_have_count(0)
-    expect(page.locator(MAP_FRAME)).to_have_count(1)
-    return page.frame_locator(MAP_FRAME)
+    expect(page.locator(MAP_FRAME)).to_have_count(maps)
+    return page.frame_locator(MAP_FRAME).nth(nth)
 
 
 def test_a_wrong_password_is_refused(page: Page, app_url: str) -> None:
@@ -434,3 +444,60 @@ def test_a_submitted_narrative_with_html_renders_as_text(page: Page, app_url: st
     expect(page.get_by_text(re.compile(r"Report \d+ graded\."))).to_be_visible()
     page.get_by_role("button", name="Mark actioned").click()
     expect(page.get_by_text(re.compile(r"Report \d+ is now actioned\."))).to_be_visible()
+
+
+def test_a_planner_draws_an_area_sees_its_dashboard_and_takes_a_route_away_as_gpx(
+    page: Page, app_url: str, app_database: str, tmp_path: Path
+) -> None:
+    sign_in(page, app_url, "planner", path="focus_areas")
+    page.get_by_role("tab", name="New area").click()
+    frame = map_frame(page)
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(middle_x - 120, middle_y - 100)
+    page.mouse.down()
+    page.mouse.move(middle_x, middle_y, steps=5)
+    page.mouse.move(middle_x + 120, middle_y + 100, steps=5)
+    page.mouse.up()
+    expect(page.get_by_text(re.compile(r"The area covers \d+\.\d{3} km²"))).to_be_visible()
+    page.get_by_role("textbox", name="Name").fill("Browser drawn area")
+    page.get_by_role("textbox", name="Purpose").fill("Joint visits before Christmas")
+    page.get_by_role("button", name="Save the area").click()
+    expect(page.get_by_text("Focus area 'Browser drawn area' saved.")).to_be_visible()
+
+    engine = create_engine(make_url(database_url()).set(database=app_database))
+    with engine.connect() as conn:
+        inside, created = conn.execute(
+            text(
+                "SELECT (SELECT count(*) FROM business b WHERE ST_Intersects(f.geom, b.geom) "
+                "AND b.status IN ('active', 'dormant')), (SELECT count(*) FROM audit_log a "
+                "WHERE a.object_type = 'focus_area' AND a.object_id = f.id::text "
+                "AND a.action = 'create' AND a.username = 'planner') "
+                "FROM focus_area f WHERE f.name = 'Browser drawn area'"
+            )
+        ).one()
+    engine.dispose()
+    assert inside > 5 and created == 1
+
+    page.get_by_role("tab", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Browser drawn area")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").first).to_contain_text(f"{inside:,}")
+    expect(page.get_by_role("heading", name="Places by risk")).to_be_visible()
+
+    page.get_by_role("tab", name="Plan a route").click()
+    page.get_by_role("button", name="Plan the route (5 places)").click()
+    expect(page.get_by_text(re.compile(r"5 stops, \d+\.\d\d km"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile("Distances follow the streets"))).to_be_visible()
+    # The places to choose from, then the route.
+    expect(map_frame(page, maps=2, nth=1).locator(".sectormap-stop")).to_have_count(5)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download GPX").click()
+    saved = tmp_path / "route.gpx"
+    download.value.save_as(saved)
+    route = gpxpy.parse(saved.read_text(encoding="utf-8"))
+    assert len(route.waypoints) == 5
+    assert [w.name.split(".")[0] for w in route.waypoints] == ["1", "2", "3", "4", "5"]
+    assert "follow the streets" in route.description
+    assert len(route.tracks[0].segments[0].points) > 5  # along the streets, not 5 straight legs

@@ -80,6 +80,11 @@ def clean(geometry: BaseGeometry | None) -> CleanShape:
     ``make_valid``; a shape with no area left (a line, a point, a sliver) is refused."""
     if geometry is None or geometry.is_empty:
         raise ValidationError("the shape is empty: draw or choose an area")
+    lon_lat_ok = all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in _corners(geometry))
+    if not lon_lat_ok:
+        raise ValidationError(
+            "the coordinates are not longitude and latitude (WGS84): is the file in another CRS?"
+        )
     repaired = not geometry.is_valid
     fixed = shapely.make_valid(geometry) if repaired else geometry
     # make_valid may return a collection of polygons, multipolygons and lines: keep the areas.
@@ -94,11 +99,6 @@ def clean(geometry: BaseGeometry | None) -> CleanShape:
     if size < MIN_AREA_M2:
         raise ValidationError(
             f"the shape covers only {size:,.0f} m² (at least {MIN_AREA_M2:,.0f} m² is needed)"
-        )
-    lon_lat_ok = all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in _corners(multi))
-    if not lon_lat_ok:
-        raise ValidationError(
-            "the coordinates are not longitude and latitude (WGS84): is the file in another CRS?"
         )
     return CleanShape(multi, size, repaired)
 

@@ -27,9 +27,12 @@ def write(
     grid: tuple[float, float] = (52.630, -1.110),
     streets: int = 5,
     spacing: float = 0.002,
+    first_node: int = 1,
 ) -> Path:
     """An OSM XML file with the given buildings and a ``streets`` by ``streets`` street grid
-    starting at ``grid`` (south-west corner), ``spacing`` degrees apart."""
+    starting at ``grid`` (south-west corner), ``spacing`` degrees apart. Node ids start at
+    ``first_node``: extracts loaded side by side must not reuse each other's ids, as real OSM
+    extracts never do."""
     buildings = (
         buildings
         if buildings is not None
@@ -40,7 +43,7 @@ def write(
     )
     nodes: list[str] = []
     ways: list[str] = []
-    next_node = 1
+    next_node = first_node
     for way_id, name, ring in buildings:
         refs = []
         for lat, lon in ring:

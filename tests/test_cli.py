@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import gpxpy
 import pytest
+from shapely.geometry import box
 from sqlalchemy import Engine, create_engine, text
 
 from layers import users
@@ -214,3 +217,60 @@ def test_reports_as_a_user_lists_only_what_they_may_read(engine: Engine) -> None
             )
         ).scalar_one()
     assert exported >= 3
+
+
+def test_area_commands_add_list_and_stats_and_plan_a_route(engine: Engine, tmp_path: Path) -> None:
+    """Committed rows in a corner of the county no other test uses, removed afterwards."""
+    outline = box(-1.2010, 52.7000, -1.1950, 52.7040)
+    (tmp_path / "area.geojson").write_text(
+        gpd.GeoDataFrame({"name": ["x"]}, geometry=[outline], crs=4326).to_json()
+    )
+    places = [(52.7010, -1.2000, 12), (52.7020, -1.1990, 5), (52.7030, -1.1960, None)]
+    with engine.begin() as conn:
+        for i, (lat, lon, employees) in enumerate([*places, (52.7100, -1.1900, 40)]):
+            conn.execute(
+                text(
+                    "INSERT INTO business (name, sector, activity, geom, employees_estimate) "
+                    "VALUES (:n, '14', 'cmt', ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :e)"
+                ),
+                {"n": f"CLI area business {i}", "lat": lat, "lon": lon, "e": employees},
+            )
+    try:
+        added = run(
+            engine, "area", "add", "CLI test area", "--geojson", str(tmp_path / "area.geojson")
+        )
+        listed = run(engine, "area", "list", "--json")
+        stats = run(engine, "area", "stats", "CLI test area", "--json")
+        route = run(
+            engine, "route", "plan", "--area", "CLI test area", "--top", "3",
+            "--out", str(tmp_path / "route.gpx"),
+        )  # fmt: skip
+        missing = run(engine, "area", "stats", "No such area", "--json")
+        with engine.connect() as conn:
+            rows = gpd.read_postgis(
+                "SELECT employees_estimate, geom FROM business WHERE name LIKE 'CLI area%%' "
+                "AND status IN ('active', 'dormant')",
+                conn,
+                geom_col="geom",
+            )
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM business WHERE name LIKE 'CLI area business%'"))
+            conn.execute(text("DELETE FROM focus_area WHERE name = 'CLI test area'"))
+    assert added.returncode == 0, added.stderr
+    assert "Focus area" in added.stdout and "'CLI test area' added" in added.stdout
+    assert any(
+        a["name"] == "CLI test area" and a["businesses"] == 3 for a in json.loads(listed.stdout)
+    )
+    found = json.loads(stats.stdout)
+    inside = rows[rows.intersects(outline)]
+    assert found["businesses"] == len(inside) == 3
+    assert found["employees"] == int(inside["employees_estimate"].fillna(0).sum()) == 17
+    assert found["open_reports"]["restricted"] == found["open_reports"]["total"]
+    assert route.returncode == 0, route.stderr
+    assert "straight lines" in route.stdout and "3 stops" in route.stdout
+    gpx = gpxpy.parse((tmp_path / "route.gpx").read_text(encoding="utf-8"))
+    assert len(gpx.waypoints) == 3 and "straight lines" in gpx.description
+    assert (tmp_path / "route.csv").read_text(encoding="utf-8").startswith("stop,")
+    assert missing.returncode == 1
+    assert "there is no focus area called 'No such area'" in missing.stderr

@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -252,6 +253,7 @@ class Business(Timestamped, Base):
         ),
         Index("ix_business_name_key_postcode", text("sectormap_name_key(name)"), "postcode"),
         Index("ix_business_postcode", "postcode"),
+        Index("ix_business_grid", "grid_i", "grid_j"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -276,6 +278,35 @@ class Business(Timestamped, Base):
     last_seen: Mapped[dt.date | None] = mapped_column(Date)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     notes: Mapped[str] = mapped_column(Text, server_default="")
+    #: The 25 m British National Grid cell the business is in (see ``layers.area_stats``).
+    grid_i: Mapped[int | None] = mapped_column(
+        Integer, Computed("floor(ST_X(ST_Transform(geom, 27700)) / 25)::integer", persisted=True)
+    )
+    grid_j: Mapped[int | None] = mapped_column(
+        Integer, Computed("floor(ST_Y(ST_Transform(geom, 27700)) / 25)::integer", persisted=True)
+    )
+
+
+class BusinessGridSummary(Base):
+    """Current businesses (active or dormant) and their employees per 25 m grid cell, sector and
+    activity; kept exact by statement triggers on ``business``."""
+
+    __tablename__ = "business_grid_summary"
+    __table_args__ = (
+        Index(
+            "ix_business_grid_summary_empty",
+            "businesses",
+            postgresql_where=text("businesses = 0"),
+        ),
+    )
+    grid_i: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sector: Mapped[str] = mapped_column(String(8), primary_key=True)
+    activity: Mapped[str] = mapped_column(String(24), primary_key=True)
+    businesses: Mapped[int] = mapped_column(Integer)
+    employees: Mapped[int] = mapped_column(BigInteger)
+    employees_low: Mapped[int] = mapped_column(BigInteger)
+    employees_high: Mapped[int] = mapped_column(BigInteger)
 
 
 class BusinessSource(Base):
@@ -495,6 +526,19 @@ class FocusArea(Timestamped, Base):
     period_end: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, server_default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class FocusAreaCell(Base):
+    """A 25 m grid cell a focus area covers: interior (at least 1 m inside) or on its edge;
+    refreshed by a trigger whenever the area's outline changes."""
+
+    __tablename__ = "focus_area_cell"
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("focus_area.id", ondelete="CASCADE"), primary_key=True
+    )
+    grid_i: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interior: Mapped[bool] = mapped_column(Boolean)
 
 
 class AuditLog(Base):

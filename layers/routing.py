@@ -154,14 +154,15 @@ def _straight_matrix(stops: pd.DataFrame) -> np.ndarray:
     return np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
 
 
-def _snap(graph: nx.MultiDiGraph, stops: pd.DataFrame) -> tuple[list[int], np.ndarray]:
+def snap(graph: nx.MultiDiGraph, stops: pd.DataFrame) -> tuple[list[int], np.ndarray]:
+    """Each stop's nearest junction on ``graph`` and its distance from it in metres."""
     projected = ox.projection.project_graph(graph, to_crs="EPSG:27700")
     x, y = _grid(stops["lon"].to_numpy(), stops["lat"].to_numpy())
     nodes, distances = ox.distance.nearest_nodes(projected, x, y, return_dist=True)
     return [int(n) for n in nodes], np.asarray(distances, dtype=float)
 
 
-def _network_matrix(graph: nx.MultiDiGraph, nodes: list[int], snaps: np.ndarray) -> np.ndarray:
+def network_matrix(graph: nx.MultiDiGraph, nodes: list[int], snaps: np.ndarray) -> np.ndarray:
     """Network metres from each stop to each other, walking to and from the street included."""
     n = len(nodes)
     matrix = np.zeros((n, n))
@@ -216,7 +217,7 @@ def plan(bind: Bind, stops: pd.DataFrame, mode: str = "walk") -> RoutePlan:
             "(real routes are longer)."
         )
     else:
-        snapped, snaps = _snap(graph, stops)
+        snapped, snaps = snap(graph, stops)
         far = int((snaps > get_settings().route_snap_m).sum())
         if far:
             note = (
@@ -230,7 +231,7 @@ def plan(bind: Bind, stops: pd.DataFrame, mode: str = "walk") -> RoutePlan:
             nodes, on_network = list(snapped), True
             note = f"Distances follow the streets of {source}."
     matrix = (
-        _network_matrix(graph, nodes, snaps) if on_network else _straight_matrix(stops)  # type: ignore[arg-type]
+        network_matrix(graph, nodes, snaps) if on_network else _straight_matrix(stops)  # type: ignore[arg-type]
     )
     order = route_order.best_order(matrix)
     ordered = stops.loc[order].reset_index(drop=True)

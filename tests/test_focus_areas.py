@@ -10,6 +10,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import gpxpy
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -395,3 +396,67 @@ def test_the_visit_sheet_escapes_text_and_shows_restricted_intelligence_only_whe
         assert ("Workers sleep in the unit" in page) is sees
         assert ("more open report you are not cleared to read" in page) is not sees
         assert page.count('class="sheet"') == 2
+
+
+def _geopandas_summary(conn: Connection, area_id: int) -> dict[str, int]:
+    """The headline numbers computed independently: every business tested by geopandas."""
+    rows = gpd.read_postgis(
+        "SELECT status, employees_estimate AS e, employees_low AS lo, employees_high AS hi, geom "
+        "FROM business WHERE geom IS NOT NULL",
+        conn,
+        geom_col="geom",
+    )
+    area = gpd.read_postgis(
+        "SELECT geom FROM focus_area WHERE id = %(id)s",
+        conn,
+        geom_col="geom",
+        params={"id": area_id},
+    )
+    inside = gpd.sjoin(
+        rows[rows["status"].isin(["active", "dormant"])], area, predicate="intersects"
+    )
+    return {
+        "businesses": len(inside),
+        "employees": int(inside["e"].fillna(0).sum()),
+        "employees_low": int(inside["lo"].fillna(inside["e"]).fillna(0).sum()),
+        "employees_high": int(inside["hi"].fillna(inside["e"]).fillna(0).sum()),
+    }
+
+
+def test_the_grid_summaries_stay_exact_through_inserts_updates_deletes_and_new_outlines(
+    conn: Connection, planner
+) -> None:  # type: ignore[no-untyped-def]
+    saved = _area(conn, planner, name="Grid area")
+    rng = np.random.default_rng(11)
+    west, south, east, north = NEAR_EAST_PARK_ROAD.bounds
+    # Points scattered over and around the area, many within metres of its edge.
+    lons = np.concatenate([rng.uniform(west - 0.003, east + 0.003, 300), np.full(40, west)])
+    lats = np.concatenate(
+        [rng.uniform(south - 0.003, north + 0.003, 300), np.linspace(south, north, 40)]
+    )
+    lons[300:320] += rng.normal(0, 0.00002, 20)  # a couple of metres either side of the edge
+    ids = [
+        _business(conn, f"T grid {i}", float(lat), float(lon), employees=int(rng.integers(0, 40)),
+                  low=None, high=None, status=str(rng.choice(["active", "dormant", "ceased"])))
+        for i, (lat, lon) in enumerate(zip(lats, lons, strict=True))
+    ]  # fmt: skip
+    assert area_stats.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
+    conn.execute(
+        text("UPDATE business SET status = 'ceased' WHERE id = ANY(:ids)"), {"ids": ids[:50]}
+    )
+    conn.execute(
+        text(
+            "UPDATE business SET geom = ST_Translate(geom, 0.002, 0), employees_estimate = 3 "
+            "WHERE id = ANY(:ids)"
+        ),
+        {"ids": ids[50:120]},
+    )
+    conn.execute(text("DELETE FROM business WHERE id = ANY(:ids)"), {"ids": ids[120:160]})
+    assert area_stats.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
+    version = int(focus_areas.all_areas(conn).set_index("id").loc[saved.id, "version"])
+    focus_areas.update_shape(conn, planner, saved.id, version, NEAR_EAST_PARK_ROAD.buffer(-0.002))
+    assert area_stats.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
+    summary_rows = conn.execute(
+        text("SELECT count(*) FROM business_grid_summary WHERE businesses <= 0")
+    ).scalar_one()
+    assert summary_rows == 0

@@ -1,0 +1,111 @@
+"""Benchmark: focus-area statistics at 1,000,000 businesses for a ward-sized area, PostGIS (the
+GiST index on business.geom) against the baseline of a geopandas spatial join over the same
+rows already held in memory.
+
+Loads the demo at the given size, makes a focus area of the ward with the most businesses, then
+times ``area_stats.summary`` (businesses, employees, low, high) and the same numbers from
+``geopandas.sjoin``; prints p50 and p95 of each and the ratio.
+
+    python -m bench.area_stats [--businesses 1000000] [--runs 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import geopandas as gpd
+import numpy as np
+from sqlalchemy import create_engine, text
+
+from layers import area_stats, demo, demo_data, focus_areas, migrate
+from layers.settings import get_settings
+from tests.support import fresh_database, make_user
+
+
+def _times(run, count: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--businesses", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=25)
+    args = parser.parse_args()
+    engine = create_engine(fresh_database(f"{get_settings().db_name}_bench_area"))
+    migrate.upgrade(engine)
+    started = time.perf_counter()
+    demo.load(engine, seed=1, scale=args.businesses / demo_data.BASE_BUSINESSES)
+    print(f"loaded {args.businesses:,} businesses in {time.perf_counter() - started:.1f} s")
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE business"))
+        ward, name, inside = conn.execute(
+            text(
+                "SELECT w.code, w.name, count(*) FROM boundary w JOIN business b "
+                "ON ST_Intersects(w.geom, b.geom) WHERE w.kind = 'ward' "
+                "GROUP BY w.code, w.name ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).one()
+        planner = make_user(conn, "bench_planner", "planner")
+        area_id = focus_areas.create(
+            conn,
+            planner,
+            focus_areas.AreaDetails(name=f"Bench ward {name}"),
+            focus_areas.from_boundaries(conn, "ward", [ward]),
+        ).id
+    print(f"area: the ward {name} ({ward}), {inside:,} businesses inside")
+
+    with engine.connect() as conn:
+        businesses = gpd.read_postgis(
+            "SELECT status, employees_estimate, employees_low, employees_high, geom FROM business",
+            conn,
+            geom_col="geom",
+        )
+        area = gpd.read_postgis(
+            "SELECT id, geom FROM focus_area WHERE id = %(id)s",
+            conn,
+            geom_col="geom",
+            params={"id": area_id},
+        )
+
+    def baseline() -> dict[str, int]:
+        current = businesses[businesses["status"].isin(["active", "dormant"])]
+        joined = gpd.sjoin(current, area, predicate="intersects")
+        estimate = joined["employees_estimate"]
+        return {
+            "businesses": len(joined),
+            "employees": int(estimate.fillna(0).sum()),
+            "employees_low": int(joined["employees_low"].fillna(estimate).fillna(0).sum()),
+            "employees_high": int(joined["employees_high"].fillna(estimate).fillna(0).sum()),
+        }
+
+    ours = area_stats.summary(engine, area_id)
+    theirs = baseline()
+    assert ours == theirs, (ours, theirs)
+    print(f"both give {ours}")
+    postgis = _times(lambda: area_stats.summary(engine, area_id), args.runs)
+    joined = _times(baseline, max(5, args.runs // 5))
+    for label, times in (
+        ("sectormap area_stats.summary (PostGIS, GiST index)", postgis),
+        ("baseline, geopandas sjoin in memory", joined),
+    ):
+        print(
+            f"{label}: p50 {statistics.median(times):.1f} ms, "
+            f"p95 {np.percentile(times, 95):.1f} ms over {len(times)} runs"
+        )
+    print(
+        f"p50 is {statistics.median(joined) / statistics.median(postgis):.1f}x faster than the "
+        "baseline (goal: at most 150 ms and at least 5x)"
+    )
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

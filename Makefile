@@ -55,6 +55,8 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.map_build
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.companies_house_import
+	$(BIN)/python -m bench.area_stats
+	$(BIN)/python -m bench.route_plan
 
 clean-venv:
 	rm -rf $(VENV)

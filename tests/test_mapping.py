@@ -159,3 +159,63 @@ def test_an_operation_map_fits_its_visits_and_a_picked_place_is_marked() -> None
     assert "Chosen place" in picked.get_root().render()
     unpicked = location_picker_map(center=(52.6, -1.1), picked=None, attribution=["x"])
     assert "Chosen place" not in unpicked.get_root().render()
+
+
+def _plan(on_network: bool):  # type: ignore[no-untyped-def]
+    from layers.routing import RoutePlan
+
+    stops = pd.DataFrame(
+        {"stop": [1, 2], "name": [HOSTILE, "B"], "lat": [52.63, 52.64], "lon": [-1.10, -1.11]}
+    )
+    legs = pd.DataFrame(
+        {"leg": [1], "from": [HOSTILE], "to": ["B"], "metres": [900.0], "minutes": [11.2]}
+    )
+    path = [(52.63, -1.10), (52.635, -1.10), (52.64, -1.11)]
+    return RoutePlan(stops, legs, [path], "walk", on_network, "note", 900.0, 900.0)
+
+
+def test_the_drawing_map_offers_areas_only_and_loads_an_outline_to_edit() -> None:
+    from mapping.area_maps import draw_map
+
+    areas = gpd.GeoDataFrame(
+        {"name": [HOSTILE], "purpose": ["x"], "priority": ["high"]},
+        geometry=[_square(-1.12, 52.62)],
+        crs=4326,
+    )
+    new = draw_map(areas, center=(52.63, -1.1), attribution=["© OSM"]).get_root().render()
+    assert '"polygon": {"allowIntersection": true' in new
+    assert '"marker": false' in new and '"polyline": false' in new and '"circle": true' in new
+    assert "leaflet.draw.js" in new and "cdn" not in new.lower().split("leaflet.draw.js")[0][-80:]
+    assert HOSTILE not in new
+    edited = (
+        draw_map(
+            areas.iloc[0:0], center=(52.63, -1.1), attribution=[], editing=_square(-1.10, 52.63)
+        )
+        .get_root()
+        .render()
+    )
+    assert "options.edit.featureGroup = drawnItems_" in edited
+    assert '"edit": true' in edited and "L.polygon(" in edited and "fitBounds" in edited
+
+
+def test_the_places_and_route_maps_escape_names_and_say_how_the_route_was_measured() -> None:
+    from mapping.area_maps import places_map, route_map
+
+    places = pd.DataFrame(
+        {"kind": ["business", "site"], "place_id": [1, 2], "name": [HOSTILE, "Mill"],
+         "lat": [52.63, 52.64], "lon": [-1.10, -1.11], "score": [31.0, 5.0],
+         "band": ["high", "low"]}
+    )  # fmt: skip
+    shape = _square(-1.12, 52.62)
+    picked = (
+        places_map(shape, places, name="Area", attribution=[], chosen=frozenset({("site", 2)}))
+        .get_root()
+        .render()
+    )
+    assert HOSTILE not in picked and "&lt;img" in picked
+    assert picked.count('"color": "#000000"') == 1  # the chosen place, ringed
+    street = route_map(shape, _plan(True), name="Area", attribution=["© OSM"]).get_root().render()
+    straight = route_map(shape, _plan(False), name="Area", attribution=[]).get_root().render()
+    assert street.count('class=\\"sectormap-stop\\"') == 2 and HOSTILE not in street
+    assert "Along the streets" in street and "Straight line" in straight
+    assert '"dashArray": "8 6"' in straight and '"dashArray": "8 6"' not in street

@@ -32,7 +32,7 @@ DEMO_TABLES = (
     "business",
     "unit",
     "site",
-    "focus_area_cell",
+    "focus_area_run",
     "focus_area",
     "demo_run",
 )

@@ -253,7 +253,20 @@ class Business(Timestamped, Base):
         ),
         Index("ix_business_name_key_postcode", text("sectormap_name_key(name)"), "postcode"),
         Index("ix_business_postcode", "postcode"),
-        Index("ix_business_grid", "grid_i", "grid_j"),
+        Index(
+            "ix_business_grid",
+            "grid_j",
+            "grid_i",
+            postgresql_include=[
+                "status",
+                "sector",
+                "activity",
+                "employees_estimate",
+                "employees_low",
+                "employees_high",
+                "geom",
+            ],
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -299,8 +312,8 @@ class BusinessGridSummary(Base):
             postgresql_where=text("businesses = 0"),
         ),
     )
-    grid_i: Mapped[int] = mapped_column(Integer, primary_key=True)
     grid_j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_i: Mapped[int] = mapped_column(Integer, primary_key=True)
     sector: Mapped[str] = mapped_column(String(8), primary_key=True)
     activity: Mapped[str] = mapped_column(String(24), primary_key=True)
     businesses: Mapped[int] = mapped_column(Integer)
@@ -528,16 +541,18 @@ class FocusArea(Timestamped, Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
-class FocusAreaCell(Base):
-    """A 25 m grid cell a focus area covers: interior (at least 1 m inside) or on its edge;
-    refreshed by a trigger whenever the area's outline changes."""
+class FocusAreaRun(Base):
+    """A run of consecutive 25 m grid cells along one grid row that a focus area covers, all
+    interior (at least 1 m inside) or all on its edge; refreshed by a trigger whenever the
+    area's outline changes."""
 
-    __tablename__ = "focus_area_cell"
+    __tablename__ = "focus_area_run"
     area_id: Mapped[int] = mapped_column(
         ForeignKey("focus_area.id", ondelete="CASCADE"), primary_key=True
     )
-    grid_i: Mapped[int] = mapped_column(Integer, primary_key=True)
     grid_j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    i_from: Mapped[int] = mapped_column(Integer, primary_key=True)
+    i_to: Mapped[int] = mapped_column(Integer)
     interior: Mapped[bool] = mapped_column(Boolean)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from layers import (
     audit,
@@ -370,6 +371,10 @@ def main() -> None:
         app()
     except SectormapError as exc:
         typer.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except SQLAlchemyError as exc:  # the database refused: say what it said, in one line
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        typer.echo(f"Error: the database refused: {reason}", err=True)
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None

@@ -54,29 +54,17 @@ def _headline(found: area_stats.AreaStats) -> None:
 
 
 def _breakdowns(found: area_stats.AreaStats) -> None:
-    left, right = st.columns(2)
-    with left:
-        st.subheader("By sector")
-        st.bar_chart(
-            found.by_sector,
-            x="sector",
-            y="businesses",
-            horizontal=True,
-            height=240,
-            sort="-businesses",
-        )
-        st.dataframe(found.by_sector, hide_index=True, width="stretch")
-    with right:
-        st.subheader("By activity")
-        st.bar_chart(
-            found.by_activity,
-            x="activity",
-            y="businesses",
-            horizontal=True,
-            height=240,
-            sort="-businesses",
-        )
-        st.dataframe(found.by_activity, hide_index=True, width="stretch")
+    for column, (title, frame, key) in zip(
+        st.columns(2),
+        [("By sector", found.by_sector, "sector"), ("By activity", found.by_activity, "activity")],
+        strict=True,
+    ):
+        with column:
+            st.subheader(title)
+            st.bar_chart(
+                frame, x=key, y="businesses", horizontal=True, height=240, sort="-businesses"
+            )
+            st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def _visits_and_reports(found: area_stats.AreaStats) -> None:

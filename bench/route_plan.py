@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine
 
-from layers import migrate, osm, route_order, routing
+from layers import migrate, osm, route_order, routing, street_network
 from layers.settings import get_settings
 from tests import osm_file
 from tests.support import fresh_database
@@ -64,10 +64,11 @@ def main() -> None:
         plan = routing.plan(engine, stops, "drive")
         timings.append(time.perf_counter() - started)
         assert plan.on_network, plan.note
-        graph = routing.load_network(engine, stops, "drive")
         # The same network distances the plan used, for the nearest-neighbour baseline.
-        nodes, snaps = routing.snap(graph, stops)
-        matrix = routing.network_matrix(graph, nodes, snaps)
+        lons, lats = stops["lon"].to_numpy(), stops["lat"].to_numpy()
+        network = street_network.load(engine, lons, lats, "drive")
+        junctions, snaps = network.snap(lons, lats)
+        matrix, _ = routing.network_matrix(network, junctions, snaps)
         nearest = min(
             route_order.path_length(route_order.nearest_neighbour(matrix, s), matrix)
             for s in range(len(stops))

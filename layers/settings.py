@@ -65,6 +65,17 @@ class Settings(BaseSettings):
         gt=0,
         description="A stop further than this from the street network is not covered by it.",
     )
+    gva_per_job_gbp: float = Field(
+        default=25_000.0,
+        gt=0,
+        description="Gross value added per job in the sector, for its contribution to the economy.",
+    )
+    gva_source: str = Field(
+        default="Illustrative figure: replace with ONS regional GVA by industry (SIC 13-15) "
+        "divided by jobs",
+        description="Where the GVA per job comes from (shown beside every result).",
+    )
+    gva_year: int = Field(default=2022, description="The year the GVA per job describes.")
     overpass: bool = Field(
         default=False,
         description="Fetch street networks from Overpass when none is loaded (needs internet; "

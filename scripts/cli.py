@@ -36,6 +36,7 @@ from scripts import pgcluster
 from scripts.area_commands import area_app, route_app
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
+from scripts.sizing_commands import sizing_command
 
 app = typer.Typer(
     help="Sectormap: the textile and garment sector of Leicester and Leicestershire.",
@@ -52,6 +53,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(demo_app, name="demo")
 app.add_typer(area_app, name="area")
 app.add_typer(route_app, name="route")
+app.command("sizing")(sizing_command)
 
 
 class BoundaryKind(StrEnum):

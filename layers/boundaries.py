@@ -158,3 +158,15 @@ def boundary_counts(bind: Bind) -> dict[str, int]:
     with reading(bind) as conn:
         rows = conn.execute(text("SELECT kind, count(*) FROM boundary GROUP BY kind"))
         return {kind: int(n) for kind, n in rows}
+
+
+def kind_of(bind: Bind, code: str) -> tuple[str, str]:
+    """The (kind, code) of the loaded boundary with ``code``, or a clear refusal."""
+    with reading(bind) as conn:
+        kind = conn.execute(
+            text("SELECT kind FROM boundary WHERE code = :code ORDER BY kind LIMIT 1"),
+            {"code": code},
+        ).scalar()
+    if kind is None:
+        raise ValidationError(f"no boundary with code {code!r} is loaded")
+    return str(kind), code

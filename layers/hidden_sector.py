@@ -59,6 +59,7 @@ class HiddenSector:
 def estimate(bind: Bind, *, replicates: int = 200) -> HiddenSector:
     """Estimate the whole sector, seen and unseen, from the lists that know its businesses."""
     known = memberships(bind)
-    found = capture_recapture.estimate(known, list(known.columns), replicates=replicates)
-    used = [vocab.SOURCES[n] for n in known.columns if known[n].any()]
+    labelled = known.rename(columns=vocab.SOURCES)
+    found = capture_recapture.estimate(labelled, list(labelled.columns), replicates=replicates)
+    used = [name for name in labelled.columns if labelled[name].any()]
     return HiddenSector(found, used, overlaps(known), demo_truth(bind))

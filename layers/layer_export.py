@@ -285,12 +285,18 @@ def export(
         detail={
             "format": request.fmt,
             "rows": {name: len(frame) for name, frame in frames.items()},
-            "filters": {k: v for k, v in asdict(request.filters).items() if v},
+            "filters": {k: str(v) for k, v in _chosen_filters(request.filters).items()},
             "clip": clip_note,
         },
     )
     progress(total, total, "done")
     return buffer.getvalue(), f"sectormap-{request.fmt}-{stamp:%Y%m%d-%H%M%S}.zip"
+
+
+def _chosen_filters(filters: MapFilters) -> dict[str, object]:
+    """The filters that differ from showing everything."""
+    everything = asdict(MapFilters())
+    return {k: v for k, v in asdict(filters).items() if v != everything[k]}
 
 
 def _metadata(
@@ -302,7 +308,7 @@ def _metadata(
     attribution: list[str],
     stamp: dt.datetime,
 ) -> str:
-    filters = {k: v for k, v in asdict(request.filters).items() if v}
+    filters = _chosen_filters(request.filters)
     lines = [
         f"Sectormap export: {FORMATS[request.fmt]}",
         f"Exported by {user.username} ({vocab.ROLES.get(user.role, user.role)}, "

@@ -1,14 +1,17 @@
-"""``sectormap sizing``: the sector by area, as a table or JSON."""
+"""``sectormap sizing`` and ``sectormap export``: the sector by area, and layers as files."""
 
 from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from layers import sizing
+from layers import attribution, boundaries, focus_areas, layer_export, sizing, users
+from layers.errors import ValidationError
+from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
 
 
@@ -20,6 +23,9 @@ class By(StrEnum):
     msoa = "msoa"
     h3 = "h3"
     area = "area"
+
+
+Format = StrEnum("Format", {name: name for name in layer_export.FORMATS})  # type: ignore[misc]
 
 
 def sizing_command(
@@ -47,3 +53,43 @@ def sizing_command(
         f"({int(totals['employees_low']):,} to {int(totals['employees_high']):,}); economic "
         f"contribution £{totals['gva_gbp'] / 1e6:,.1f} million. {found.gva.caption()}"
     )
+
+
+def export_command(
+    layers: Annotated[
+        str, typer.Argument(help=f"Layers, comma-separated: {', '.join(layer_export.LAYERS)}.")
+    ],
+    fmt: Annotated[Format, typer.Option("--format", help="File format.")],
+    as_user: Annotated[
+        str, typer.Option("--as", help="Export as this app user: their role and access rules.")
+    ],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="The zip file to write.")],
+    area: Annotated[str | None, typer.Option("--area", help="Clip to this focus area.")] = None,
+    boundary: Annotated[
+        str | None, typer.Option("--boundary", help="Clip to this boundary (its code).")
+    ] = None,
+    by: Annotated[By, typer.Option("--by", help="The areas of the sizing layer.")] = By.district,
+) -> None:
+    """Export layers with USERNAME's permissions, in one zip with a METADATA.txt (audited)."""
+    if area and boundary:
+        raise ValidationError("clip to a focus area or to a boundary, not both")
+    engine = ready_engine()
+    user = users.by_username(engine, as_user)
+    request = layer_export.ExportRequest(
+        layers=tuple(name.strip() for name in layers.split(",") if name.strip()),
+        fmt=fmt.value,
+        clip_area=focus_areas.id_by_name(engine, area) if area else None,
+        clip_boundary=boundaries.kind_of(engine, boundary) if boundary else None,
+        sizing_by=by.value,
+    )
+    with TqdmProgress("export") as progress:
+        data, _ = layer_export.export(
+            engine,
+            user,
+            request,
+            attribution=attribution.for_database(engine),
+            progress=progress,
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    typer.echo(f"Written {out} ({len(data) / 1024:,.0f} KB), exported as {user.username}.")

@@ -7,12 +7,11 @@ import datetime as dt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app import profile_panel, ui
-from layers import boundaries, focus_areas, profiles, reports, sites, visits, vocab
+from app import filters_form, profile_panel, ui
+from layers import boundaries, focus_areas, profiles, reports, sites, visits
 from layers.businesses.filters import MapFilters, filtered_points
 from layers.search import search
 from layers.settings import get_settings
-from mapping import style
 from mapping.sector_map import build_sector_map
 
 
@@ -68,61 +67,6 @@ def _layer_choices() -> tuple[tuple[dt.date, dt.date] | None, bool]:
     return span, show_reports
 
 
-def _filters(layers: dict[str, object]) -> tuple[MapFilters, str]:
-    with st.expander("Filters and colours", expanded=False):
-        left, middle, right = st.columns(3)
-        sectors = left.multiselect("Sector", list(vocab.SECTORS), format_func=vocab.SECTORS.get)
-        activities = left.multiselect(
-            "Activity", list(vocab.ACTIVITIES), format_func=vocab.ACTIVITIES.get
-        )
-        statuses = left.multiselect(
-            "Status",
-            list(vocab.BUSINESS_STATUSES),
-            default=["active", "dormant", "ceased"],
-            format_func=vocab.BUSINESS_STATUSES.get,
-        )
-        bands = middle.multiselect(
-            "Risk band", ["high", "medium", "low"], format_func=str.capitalize
-        )
-        ratings = middle.multiselect(
-            "Inspection rating", list(style.RATING_LABELS), format_func=style.RATING_LABELS.get
-        )
-        reports = middle.radio("Open intelligence reports", ["Any", "Yes", "No"], horizontal=True)
-        months = middle.number_input(
-            "Not visited in the last … months (0: any)", min_value=0, max_value=240, value=0, step=6
-        )
-        areas = {None: "Anywhere"}
-        for kind, frame in (("district", layers["districts"]), ("ward", layers["wards"])):
-            areas |= {
-                (kind, code): f"{name} ({kind})"
-                for code, name in zip(frame["code"], frame["name"], strict=True)
-            }
-        areas |= {
-            ("focus", str(i)): f"{name} (focus area)"
-            for i, name in zip(
-                layers["focus_areas"]["id"], layers["focus_areas"]["name"], strict=True
-            )
-        }
-        area = right.selectbox("Within", list(areas), format_func=areas.get)
-        colour_by = right.radio(
-            "Colour businesses by",
-            ["band", "sector", "rating"],
-            horizontal=True,
-            format_func={"band": "Risk band", "sector": "Sector", "rating": "Rating"}.get,
-        )
-    return MapFilters(
-        sectors=tuple(sectors),
-        activities=tuple(activities),
-        statuses=tuple(statuses),
-        risk_bands=tuple(bands),
-        ratings=tuple(ratings),
-        open_reports={"Any": None, "Yes": True, "No": False}[reports],
-        last_visit_older_than_months=int(months) or None,
-        boundary=area if area and area[0] != "focus" else None,
-        focus_area_id=int(area[1]) if area and area[0] == "focus" else None,
-    ), colour_by
-
-
 def _search_box() -> None:
     query = st.text_input(
         "Find a business or building", placeholder="Name, trading name, postcode or company number"
@@ -153,7 +97,7 @@ ui.demo_banner()
 ui.flash()
 with st.container():  # the loading spinner's slot, kept when there is none, so the map stays put
     layers = _layers()
-filters, colour_by = _filters(layers)
+filters, colour_by = filters_form.business_filters(layers)
 span, show_reports = _layer_choices()
 _search_box()
 points = _points(filters)

@@ -36,7 +36,7 @@ from scripts import pgcluster
 from scripts.area_commands import area_app, route_app
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
-from scripts.sizing_commands import export_command, sizing_command
+from scripts.sizing_commands import export_command, report_command, sizing_command
 
 app = typer.Typer(
     help="Sectormap: the textile and garment sector of Leicester and Leicestershire.",
@@ -55,6 +55,7 @@ app.add_typer(area_app, name="area")
 app.add_typer(route_app, name="route")
 app.command("sizing")(sizing_command)
 app.command("export")(export_command)
+app.command("report")(report_command)
 
 
 class BoundaryKind(StrEnum):

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from layers import attribution, boundaries, focus_areas, layer_export, sizing, users
+from layers import (
+    attribution,
+    boundaries,
+    focus_areas,
+    layer_export,
+    sector_report,
+    sizing,
+    users,
+)
 from layers.errors import ValidationError
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
@@ -93,3 +101,30 @@ def export_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     typer.echo(f"Written {out} ({len(data) / 1024:,.0f} KB), exported as {user.username}.")
+
+
+def report_command(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="FILE.html or FILE.pdf.")],
+    area: Annotated[
+        str | None, typer.Option("--area", help="A focus area (else the region).")
+    ] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Prepared as this app user.")] = None,
+) -> None:
+    """The printable sector report (maps, charts, sizing, hidden sector, published figures,
+    method notes, attributions) as HTML or PDF."""
+    if out.suffix.lower() not in (".html", ".pdf"):
+        raise ValidationError("--out must end with .html or .pdf", file=out.name)
+    engine = ready_engine()
+    user = users.by_username(engine, as_user) if as_user else users.command_line()
+    report = sector_report.build(
+        engine,
+        user,
+        area_id=focus_areas.id_by_name(engine, area) if area else None,
+        attribution=attribution.for_database(engine),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(sector_report.to_pdf(report))
+    else:
+        out.write_text(sector_report.to_html(report), encoding="utf-8")
+    typer.echo(f"Written {out}: {report.title}.")

@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import gpxpy
+import pyogrio
 import pytest
 from shapely.geometry import box
 from sqlalchemy import Engine, create_engine, text
@@ -274,3 +276,51 @@ def test_area_commands_add_list_and_stats_and_plan_a_route(engine: Engine, tmp_p
     assert (tmp_path / "route.csv").read_text(encoding="utf-8").startswith("stop,")
     assert missing.returncode == 1
     assert "there is no focus area called 'No such area'" in missing.stderr
+
+
+def test_sizing_export_and_report_commands(engine: Engine, tmp_path: Path) -> None:
+    """Committed rows, removed afterwards; the export runs as the user named with --as."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO business (name, sector, activity, geom, employees_estimate, notes) "
+                "VALUES ('CLI sizing one', '14', 'cmt', ST_SetSRID(ST_MakePoint(-1.13, 52.635), "
+                "4326), 12, 'secret note'), ('CLI sizing two', '13', 'knitting', "
+                "ST_SetSRID(ST_MakePoint(-1.131, 52.636), 4326), 3, '')"
+            )
+        )
+        users.upsert_user(
+            conn, username="cli_viewer", full_name="v", role="viewer", agency_code="COUNCIL",
+            password="long enough",
+        )  # fmt: skip
+    try:
+        sized = run(engine, "sizing", "--by", "district", "--json")
+        hexes = run(engine, "sizing", "--by", "h3", "--resolution", "9", "--json")
+        exported = run(
+            engine, "export", "businesses,reports", "--format", "csv", "--as", "cli_viewer",
+            "--out", str(tmp_path / "v.zip"),
+        )  # fmt: skip
+        allowed = run(
+            engine, "export", "businesses", "--format", "gpkg", "--as", "cli_viewer",
+            "--boundary", "E06000016", "--out", str(tmp_path / "v.zip"),
+        )  # fmt: skip
+        report = run(engine, "report", "--out", str(tmp_path / "report.pdf"))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM business WHERE name LIKE 'CLI sizing%'"))
+    rows = json.loads(sized.stdout)
+    leicester = next(r for r in rows if r["name"] == "Leicester")
+    assert (leicester["businesses"], leicester["employees"]) == (2, 15)
+    assert {"code", "name", "businesses", "employees"} <= set(rows[0])
+    assert sum(r["businesses"] for r in json.loads(hexes.stdout)) == 2
+    assert (
+        exported.returncode == 1 and "a viewer exports no intelligence reports" in exported.stderr
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    with zipfile.ZipFile(tmp_path / "v.zip") as archive:
+        archive.extractall(tmp_path / "v")
+    frame = pyogrio.read_dataframe(tmp_path / "v" / "sectormap.gpkg", layer="businesses")
+    assert set(frame["name"]) == {"CLI sizing one", "CLI sizing two"}
+    assert "notes" not in frame.columns and frame.crs.to_epsg() == 4326
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")

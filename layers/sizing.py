@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from h3ronpy.vector import coordinates_to_cells
+from pyproj import Transformer
 from sqlalchemy import text
 
 from layers import hexagons, vocab
@@ -54,31 +55,35 @@ def gva() -> Gva:
     return Gva(settings.gva_per_job_gbp, settings.gva_source, settings.gva_year)
 
 
-def current_points(bind: Bind) -> pd.DataFrame:
-    """Every current business as sector, activity, employees (0 when unknown), low, high, lat,
-    lon; streamed out of PostgreSQL with COPY (a million rows in well under a second)."""
-    sql = (
-        "COPY (SELECT b.sector, b.activity, coalesce(b.employees_estimate, 0), "  # noqa: S608 - constant
-        "coalesce(b.employees_low, b.employees_estimate, 0), "
-        "coalesce(b.employees_high, b.employees_estimate, 0), ST_Y(b.geom), ST_X(b.geom) "
-        f"FROM business b WHERE {CURRENT_BUSINESS} AND b.geom IS NOT NULL) TO STDOUT (FORMAT csv)"
-    )
+def _stream(bind: Bind, select: str, names: list[str], params: tuple = ()) -> pd.DataFrame:
+    """The rows of ``select`` (psycopg ``%s`` parameters) streamed out with COPY and parsed by
+    Arrow: far faster than fetching rows as Python objects."""
     buffer = io.BytesIO()
     with (
         reading(bind) as conn,
-        conn.connection.driver_connection.cursor().copy(sql) as copy,  # type: ignore[union-attr]
+        conn.connection.driver_connection.cursor().copy(  # type: ignore[union-attr]
+            f"COPY ({select}) TO STDOUT (FORMAT csv)", params or None
+        ) as copy,
     ):
         for chunk in copy:
             buffer.write(chunk)
-    buffer.seek(0)
     if not buffer.getbuffer().nbytes:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in _COLUMNS})
+        return pd.DataFrame({name: pd.Series(dtype=float) for name in names})
+    buffer.seek(0)
     return pd.read_csv(
-        buffer,
-        names=_COLUMNS,
-        engine="pyarrow",
-        dtype={"sector": str, "activity": str},
+        buffer, names=names, engine="pyarrow", dtype={"sector": str, "activity": str}
     )
+
+
+#: Current businesses as sector, activity, employees (0 when unknown), low, high, lat, lon.
+_POINTS = (
+    "SELECT b.sector, b.activity, coalesce(b.employees_estimate, 0), "  # noqa: S608 - constant
+    "coalesce(b.employees_low, b.employees_estimate, 0), "
+    "coalesce(b.employees_high, b.employees_estimate, 0), ST_Y(b.geom), ST_X(b.geom) "
+    f"FROM business b WHERE {CURRENT_BUSINESS} AND b.geom IS NOT NULL"
+)
+_GRID = 25.0  # metres: the cells of business_grid_summary (migration 0004)
+_TO_LONLAT = Transformer.from_crs(27700, 4326, always_xy=True)
 
 
 def _tally(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -90,16 +95,65 @@ def _tally(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     )
 
 
+def _whole_cells(cells: pd.DataFrame, resolution: int) -> np.ndarray:
+    """For each 25 m grid cell (grid_i, grid_j), the H3 cell holding all of it, or 0 when it
+    straddles H3 cells. A square whose four corners share a hexagon lies inside it (both are
+    convex; 25 m is far too small for the curvature to tell)."""
+    x0 = cells["grid_i"].to_numpy(dtype=float) * _GRID
+    y0 = cells["grid_j"].to_numpy(dtype=float) * _GRID
+    corners = []
+    for dx, dy in ((0, 0), (_GRID, 0), (0, _GRID), (_GRID, _GRID)):
+        lon, lat = _TO_LONLAT.transform(x0 + dx, y0 + dy)
+        corners.append(
+            np.asarray(coordinates_to_cells(np.asarray(lat), np.asarray(lon), resolution))
+        )
+    first = corners[0]
+    same = np.logical_and.reduce([c == first for c in corners[1:]])
+    return np.where(same, first, 0)
+
+
 def _by_h3(bind: Bind, resolution: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Current businesses per H3 cell, exactly: the grid cells that lie wholly inside one
+    hexagon are counted from their summaries; only the businesses of the grid cells that
+    straddle hexagons are placed one by one."""
     if resolution not in H3_RESOLUTIONS:
         raise ValidationError(f"H3 resolution {resolution} is not offered; use 7, 8 or 9")
-    points = current_points(bind)
-    cells = np.asarray(
-        coordinates_to_cells(points["lat"].to_numpy(), points["lon"].to_numpy(), resolution)
+    summary = _stream(
+        bind,
+        "SELECT grid_i, grid_j, sector, activity, businesses, employees, employees_low, "
+        "employees_high FROM business_grid_summary",
+        ["grid_i", "grid_j", "sector", "activity", "businesses", "employees", "employees_low",
+         "employees_high"],
+    )  # fmt: skip
+    cells = summary[["grid_i", "grid_j"]].drop_duplicates(ignore_index=True)
+    cells["cell"] = _whole_cells(cells, resolution) if len(cells) else []
+    summary = summary.merge(cells, on=["grid_i", "grid_j"])
+    whole = summary[summary["cell"] != 0]
+    split = cells[cells["cell"] == 0]
+    points = _stream(
+        bind,
+        f"{_POINTS} AND (b.grid_i, b.grid_j) IN (SELECT * FROM unnest(%s::int[], %s::int[]))",  # noqa: S608
+        _COLUMNS,
+        (split["grid_i"].tolist(), split["grid_j"].tolist()),
     )
-    points = points.assign(code=[f"{c:x}" for c in cells] if len(cells) else [])
-    detail = _tally(points, ["code", "sector", "activity"])
-    totals = _tally(points, ["code"])
+    points["cell"] = (
+        np.asarray(
+            coordinates_to_cells(points["lat"].to_numpy(), points["lon"].to_numpy(), resolution)
+        )
+        if len(points)
+        else np.zeros(0, dtype=np.uint64)
+    )
+    placed = pd.concat(
+        [
+            whole[["cell", "sector", "activity", "businesses", "employees", "employees_low",
+                   "employees_high"]],
+            _tally(points, ["cell", "sector", "activity"]),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    detail = _tally_detail(placed, ["cell", "sector", "activity"])
+    detail["code"] = [f"{c:x}" for c in detail.pop("cell")]
+    totals = _tally_detail(detail, ["code"])
     shaped = hexagons.outlines(totals.rename(columns={"code": "cell"})).rename(
         columns={"cell": "code"}
     )

@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import gpxpy
+import pyogrio
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
 from sqlalchemy import create_engine, make_url, text
@@ -501,3 +503,39 @@ def test_a_planner_draws_an_area_sees_its_dashboard_and_takes_a_route_away_as_gp
     assert [w.name.split(".")[0] for w in route.waypoints] == ["1", "2", "3", "4", "5"]
     assert "follow the streets" in route.description
     assert len(route.tracks[0].segments[0].points) > 5  # along the streets, not 5 straight legs
+
+
+def test_an_analyst_sizes_by_ward_sees_the_hidden_sector_and_downloads_a_geopackage_and_a_pdf(
+    page: Page, app_url: str, tmp_path: Path
+) -> None:
+    sign_in(page, app_url, "analyst", path="sizing")
+    page.get_by_text("Wards", exact=True).click()
+    expect(map_frame(page).locator(".sectormap-legend")).to_contain_text("Businesses")
+    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("E05")  # ward codes
+    expect(page.get_by_text(re.compile(r"GVA £[\d,]+ per job"))).to_be_visible()
+
+    page.get_by_role("tab", name="Hidden sector").click()
+    expect(page.get_by_text("Estimated sector, seen and unseen")).to_be_visible(timeout=60_000)
+    expect(
+        page.get_by_text(re.compile(r"the fictional population .* has [\d,]+ businesses"))
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Assumptions")).to_be_visible()
+
+    page.goto(app_url + "export")
+    page.get_by_role("button", name="Prepare the export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"Download sectormap-gpkg-.*\.zip")).click()
+    archive = tmp_path / "export.zip"
+    download.value.save_as(archive)
+    with zipfile.ZipFile(archive) as opened:
+        assert "METADATA.txt" in opened.namelist()
+        opened.extract("sectormap.gpkg", tmp_path)
+    frame = pyogrio.read_dataframe(tmp_path / "sectormap.gpkg", layer="businesses")
+    assert len(frame) > 1000 and frame.crs.to_epsg() == 4326
+
+    page.get_by_role("button", name="Make the report").click()
+    with page.expect_download(timeout=90_000) as download:
+        page.get_by_role("button", name="Download the report (PDF)").click(timeout=90_000)
+    report = tmp_path / "report.pdf"
+    download.value.save_as(report)
+    assert report.read_bytes().startswith(b"%PDF")

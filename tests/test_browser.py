@@ -521,7 +521,7 @@ def test_an_analyst_sizes_by_ward_sees_the_hidden_sector_and_downloads_a_geopack
     ).to_be_visible()
     expect(page.get_by_role("heading", name="Assumptions")).to_be_visible()
 
-    page.goto(app_url + "export")
+    sign_in(page, app_url, "analyst", path="export")  # a new page load signs in again
     page.get_by_role("button", name="Prepare the export").click()
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile(r"Download sectormap-gpkg-.*\.zip")).click()

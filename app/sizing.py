@@ -58,7 +58,8 @@ def _by_area() -> None:
     cells[1].metric("Employees (estimate)", f"{int(totals['employees']):,}")
     cells[2].metric(
         "Employees, low to high",
-        f"{int(totals['employees_low']):,} to {int(totals['employees_high']):,}",
+        f"{totals['employees_low'] / 1000:,.1f}k to {totals['employees_high'] / 1000:,.1f}k",
+        help=f"{int(totals['employees_low']):,} to {int(totals['employees_high']):,}",
     )
     cells[3].metric("Economic contribution (GVA)", f"£{totals['gva_gbp'] / 1e6:,.1f}m")
     st.caption(found.gva.caption())
@@ -83,17 +84,22 @@ def _by_area() -> None:
         use_container_width=True,
         returned_objects=[],
     )
-    by_sector = found.by_sector()
     top = found.areas.head(25)["code"]
-    st.subheader("Businesses by sector")
-    st.bar_chart(
-        by_sector[by_sector["code"].isin(top)],
-        x="name",
-        y="businesses",
-        color="sector",
-        stack=True,
-        horizontal=True,
-    )
+    for column, chart in zip(
+        ("sector", "activity"),
+        st.tabs(["Businesses by sector", "Businesses by activity"]),
+        strict=True,
+    ):
+        with chart:
+            counted = found.breakdown(column)
+            st.bar_chart(
+                counted[counted["code"].isin(top)],
+                x="name",
+                y="businesses",
+                color=column,
+                stack=True,
+                horizontal=True,
+            )
     if len(found.areas) > 25:
         st.caption("The 25 areas with the most businesses.")
     table = pd.DataFrame(found.areas.drop(columns="geometry"))
@@ -121,7 +127,10 @@ def _trend() -> None:
     if trend.empty:
         st.caption("No first- or last-seen dates are recorded yet.")
         return
-    st.line_chart(trend, x="year", y="businesses", color="sector")
+    # Years as labels, not quantities (no thousands separator).
+    st.line_chart(
+        trend.assign(year=trend["year"].astype(str)), x="year", y="businesses", color="sector"
+    )
     st.caption(
         "A business counts in each year between its first- and last-seen dates (first seen: "
         "the earliest list that knew it; still trading when it has no last-seen date)."

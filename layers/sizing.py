@@ -237,13 +237,13 @@ class Sizing:
             for column in ("businesses", "employees", "employees_low", "employees_high", "gva_gbp")
         }
 
-    def by_sector(self) -> pd.DataFrame:
-        """Businesses and employees per area and sector (labels), for charts."""
-        table = _tally_detail(self.detail, ["code", "sector"])
+    def breakdown(self, column: str) -> pd.DataFrame:
+        """Businesses and employees per area and ``column`` ('sector' or 'activity', as
+        labels), for charts."""
+        words = {"sector": vocab.SECTORS, "activity": vocab.ACTIVITIES}[column]
+        table = _tally_detail(self.detail, ["code", column])
         names = self.areas.set_index("code")["name"]
-        return table.assign(
-            name=table["code"].map(names), sector=table["sector"].map(vocab.SECTORS)
-        )
+        return table.assign(name=table["code"].map(names), **{column: table[column].map(words)})
 
     def as_records(self) -> list[dict[str, object]]:
         """One plain object per area: code, name, businesses, employees, low, high, km², per

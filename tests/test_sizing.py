@@ -111,3 +111,15 @@ def test_unsupported_choices_are_refused(conn: Connection) -> None:
         sizing.size(conn, "h3", resolution=12)
     with pytest.raises(ValidationError, match="cannot size by 'county'"):
         sizing.size(conn, "county")
+
+
+def test_breakdowns_by_sector_and_activity_add_up_to_the_areas(
+    conn: Connection, scattered: gpd.GeoDataFrame
+) -> None:
+    found = sizing.size(conn, "district")
+    for column in ("sector", "activity"):
+        table = found.breakdown(column)
+        totals = table.groupby("code")["businesses"].sum()
+        areas = found.areas.set_index("code")["businesses"]
+        assert (totals == areas.reindex(totals.index)).all()
+        assert table[column].notna().all()  # every code has its label

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 from app import ui
 from app.area_dashboard import choose_area
-from layers import area_shapes, boundaries, focus_areas, users, vocab
+from layers import area_shapes, boundaries, businesses, focus_areas, users, vocab
 from layers.errors import SectormapError
 from layers.search import search
 from layers.settings import get_settings
@@ -70,14 +70,23 @@ def details_form(
     )
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _businesses() -> pd.DataFrame:
+    return businesses.map_points(ui.engine())
+
+
 def _drawn_shape(areas: gpd.GeoDataFrame) -> BaseGeometry | None:
     st.caption(
         "Use the tools on the map's left: a polygon (click its corners, then the first one "
-        "again), a rectangle or a circle (drag). Several shapes make one area."
+        "again), a rectangle or a circle (drag). Several shapes make one area. Tick "
+        "'Businesses' in the layer list to see where they are."
     )
     drawn = st_folium(
         draw_map(
-            areas, center=get_settings().map_center, attribution=ui.attribution_lines(short=True)
+            areas,
+            center=get_settings().map_center,
+            attribution=ui.attribution_lines(short=True),
+            businesses=_businesses(),
         ),
         key="draw_new_area",
         height=520,

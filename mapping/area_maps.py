@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapping import style
 from mapping.assets import use_local_assets
-from mapping.sector_map import add_focus_areas, base_map
+from mapping.sector_map import add_businesses, add_focus_areas, base_map
 
 if TYPE_CHECKING:
     from layers.routing import RoutePlan
@@ -54,12 +54,17 @@ def draw_map(
     center: tuple[float, float],
     attribution: list[str],
     editing: BaseGeometry | None = None,
+    businesses: pd.DataFrame | None = None,
 ) -> folium.Map:
     """A map to draw a new focus area on (polygon, rectangle or circle), with the existing
-    areas for reference; with ``editing``, that outline is loaded into the drawing tools so its
-    corners can be moved."""
+    areas for reference and, when given, the ``businesses`` (lat, lon, name, sector) as a layer
+    to switch on (off at first, so its markers never catch a drawing's drag); with ``editing``,
+    that outline is loaded into the drawing tools so its corners can be moved."""
     m = base_map(center, zoom=14)
     add_focus_areas(m, areas)
+    if businesses is not None:
+        add_businesses(m, businesses, colour_by="sector", show=False)
+        folium.LayerControl(collapsed=False).add_to(m)
     group = None
     if editing is not None:
         group = folium.FeatureGroup(name="The outline you are editing")

@@ -119,7 +119,12 @@ def _rows(points: pd.DataFrame, colours: pd.Series, labels: pd.Series) -> list[t
 
 
 def add_businesses(
-    m: folium.Map, points: pd.DataFrame, *, colour_by: str = "sector", name: str = "Businesses"
+    m: folium.Map,
+    points: pd.DataFrame,
+    *,
+    colour_by: str = "sector",
+    name: str = "Businesses",
+    show: bool = True,
 ) -> None:
     """Businesses as browser-built, clustered circle markers coloured by ``colour_by`` (a key
     of ``style.BUSINESS_COLOURINGS``: 'sector', 'band' or 'rating').
@@ -128,7 +133,7 @@ def add_businesses(
     """
     _, palette, _ = style.BUSINESS_COLOURINGS[colour_by]
     colours = points[colour_by].astype(str).map(palette).fillna("#666666")
-    _browser_points(m, _rows(points, colours, points["name"]), name=name)
+    _browser_points(m, _rows(points, colours, points["name"]), name=name, show=show)
     style.MapStyle().add_to(m)
 
 

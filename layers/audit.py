@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -14,7 +14,7 @@ from sqlalchemy.sql import bindparam
 
 from layers import vocab
 from layers.db import Bind, read_frame, transaction
-from layers.errors import ValidationError
+from layers.errors import AccessDeniedError, ValidationError
 
 if TYPE_CHECKING:
     from layers.users import User
@@ -148,3 +148,26 @@ def export(
             object_type=object_type,
             detail=detail,
         )
+
+
+def refuse(
+    bind: Bind,
+    user: User,
+    message: str,
+    *,
+    object_type: str,
+    object_id: str | int | None = None,
+) -> NoReturn:
+    """Record that ``user`` was refused (in its own transaction, so the entry stays), then
+    refuse with ``message``."""
+    with transaction(bind) as conn:
+        record(
+            conn,
+            user_id=user.id,
+            username=user.username,
+            action="denied",
+            object_type=object_type,
+            object_id=object_id,
+            detail={"reason": message},
+        )
+    raise AccessDeniedError(message)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, text
 from layers import access, audit, locking, vocab
 from layers.area_shapes import CleanShape, buffered, clean
 from layers.db import Bind, reading, transaction
-from layers.errors import AccessDeniedError, ValidationError
+from layers.errors import ValidationError
 from layers.settings import get_settings
 from layers.users import User
 
@@ -81,9 +81,14 @@ class SavedArea:
         return said
 
 
-def _require_editor(user: User) -> None:
+def _require_editor(bind: Bind, user: User) -> None:
     if not access.can_edit(user.role):
-        raise AccessDeniedError(f"a {vocab.ROLES[user.role].lower()} cannot change focus areas")
+        audit.refuse(
+            bind,
+            user,
+            f"a {vocab.ROLES[user.role].lower()} cannot change focus areas",
+            object_type="focus_area",
+        )
 
 
 def outside_share(conn: Connection, shape: BaseGeometry) -> float:
@@ -120,7 +125,7 @@ def _name_taken(conn: Connection, name: str, area_id: int | None = None) -> None
 
 def create(bind: Bind, user: User, details: AreaDetails, shape: BaseGeometry) -> SavedArea:
     """Save a new focus area (audited); the shape is repaired or refused by ``clean``."""
-    _require_editor(user)
+    _require_editor(bind, user)
     details = details.checked()
     cleaned = clean(shape)
     with transaction(bind) as conn:
@@ -172,7 +177,7 @@ def update_details(
 ) -> int:
     """Change an area's name, purpose, priority, owner, period and notes (audited, before and
     after); returns the new version, or refuses a save over someone else's newer one."""
-    _require_editor(user)
+    _require_editor(bind, user)
     details = details.checked()
     with transaction(bind) as conn:
         _name_taken(conn, details.name, area_id)
@@ -202,7 +207,7 @@ def update_shape(
     bind: Bind, user: User, area_id: int, expected_version: int, shape: BaseGeometry
 ) -> SavedArea:
     """Replace an area's outline (repaired or refused like a new one; audited)."""
-    _require_editor(user)
+    _require_editor(bind, user)
     cleaned = clean(shape)
     with transaction(bind) as conn:
         before = _snapshot(conn, area_id)
@@ -229,7 +234,7 @@ def update_shape(
 
 def delete(bind: Bind, user: User, area_id: int) -> None:
     """Delete a focus area (audited, with what it was)."""
-    _require_editor(user)
+    _require_editor(bind, user)
     with transaction(bind) as conn:
         before = _snapshot(conn, area_id)
         conn.execute(text("DELETE FROM focus_area WHERE id = :id"), {"id": area_id})

@@ -27,7 +27,7 @@ from layers import access, audit, sizing, vocab
 from layers.bulk import read_copy
 from layers.businesses.filters import MapFilters, filtered_points
 from layers.db import Bind
-from layers.errors import AccessDeniedError, ValidationError
+from layers.errors import ValidationError
 from layers.exports import neutralise_frame
 from layers.progress import Progress, no_progress
 from layers.users import User
@@ -141,7 +141,12 @@ def layer_frame(bind: Bind, user: User, layer: str, request: ExportRequest) -> g
     """One layer as ``user`` may export it (WGS84), before clipping."""
     if layer == "reports":
         if user.role == "viewer":
-            raise AccessDeniedError("a viewer exports no intelligence reports (counts only)")
+            audit.refuse(
+                bind,
+                user,
+                "a viewer exports no intelligence reports (counts only)",
+                object_type="report",
+            )
         condition, params = access.readable_reports_sql(user)
         frame = _read(bind, _REPORTS.format(readable=condition), params)
         return vocab.labelled(frame, category=vocab.REPORT_CATEGORIES)

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from layers import access, audit, vocab
 from layers.db import Bind, read_frame, transaction
-from layers.errors import AccessDeniedError, ValidationError
+from layers.errors import ValidationError
 from layers.users import User
 
 #: What a figure may measure, and how the register counts the same thing.
@@ -59,7 +59,12 @@ def replace(bind: Bind, user: User, rows: pd.DataFrame) -> int:
     """Replace the whole table with ``rows`` (as edited in the page), checked first, in one
     transaction, audited with before and after. Returns the number of figures."""
     if not access.can_edit(user.role) or user.role == "officer":
-        raise AccessDeniedError(f"a {vocab.ROLES[user.role].lower()} cannot edit official figures")
+        audit.refuse(
+            bind,
+            user,
+            f"a {vocab.ROLES[user.role].lower()} cannot edit official figures",
+            object_type="official_figure",
+        )
     checked = _checked(rows)
     with transaction(bind) as conn:
         before = listing(conn).drop(columns="id").to_dict("records")

@@ -9,8 +9,8 @@ import pandas as pd
 from sqlalchemy import text
 
 from layers import access, audit, reports, vocab
-from layers.db import Bind, read_frame, transaction
-from layers.errors import AccessDeniedError, ValidationError
+from layers.db import Bind, read_frame, reading, transaction
+from layers.errors import ValidationError
 from layers.users import User
 
 #: Report category → the agencies whose remit covers it, the lead first (the partnership's own
@@ -60,16 +60,25 @@ def refer(
     """Record a referral of a visit's or a report's concern to ``agency_code``. A report may be
     referred only by someone who may read it. Audited."""
     if not access.can_edit(user.role):
-        raise AccessDeniedError("a viewer cannot make referrals")
+        audit.refuse(bind, user, "a viewer cannot make referrals", object_type="referral")
     if agency_code not in vocab.AGENCIES:
         raise ValidationError(f"unknown agency {agency_code!r}", column="agency_code")
     if visit_id is None and report_id is None:
         raise ValidationError("a referral needs a visit or a report", column="visit_id")
     if not reason.strip():
         raise ValidationError("say why you are referring", column="reason")
+    if report_id is not None:
+        with reading(bind) as conn:
+            readable = reports.is_readable(conn, user, report_id)
+        if not readable:
+            audit.refuse(
+                bind,
+                user,
+                f"You may not refer report {report_id}: you cannot read it.",
+                object_type="report",
+                object_id=report_id,
+            )
     with transaction(bind) as conn:
-        if report_id is not None and not reports.is_readable(conn, user, report_id):
-            raise AccessDeniedError(f"You may not refer report {report_id}: you cannot read it.")
         referral_id = int(
             conn.execute(
                 text(
@@ -101,7 +110,13 @@ def answer(bind: Bind, user: User, referral_id: int, *, status: str, response: s
     """Record the agency's answer to a referral (accepted, declined or closed). Audited with
     before and after."""
     if not access.can_edit(user.role):
-        raise AccessDeniedError("a viewer cannot answer referrals")
+        audit.refuse(
+            bind,
+            user,
+            "a viewer cannot answer referrals",
+            object_type="referral",
+            object_id=referral_id,
+        )
     if status not in vocab.REFERRAL_STATUSES or status == "sent":
         raise ValidationError(
             f"an answer is accepted, declined or closed, not {status!r}", column="status"

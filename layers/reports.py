@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers import access, audit, hexagons, vocab
-from layers.db import Bind, read_frame, transaction
+from layers.db import Bind, read_frame, reading, transaction
 from layers.errors import AccessDeniedError, ValidationError
 from layers.settings import get_settings
 from layers.users import User
@@ -204,7 +204,7 @@ def _check_new(report: NewReport, today: dt.date) -> None:
 def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None = None) -> int:
     """File a new report for ``user``'s agency (status new, ungraded). Audited."""
     if not access.can_edit(user.role):
-        raise AccessDeniedError("a viewer cannot submit reports")
+        audit.refuse(bind, user, "a viewer cannot submit reports", object_type="report")
     _check_new(report, today or dt.date.today())
     located = report.lat is not None and report.lon is not None
     with transaction(bind) as conn:
@@ -248,14 +248,23 @@ def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None =
     return report_id
 
 
-def _editable(conn: Connection, user: User, report_id: int) -> dict[str, Any]:
-    """The report's triage fields, locked for update, or a refusal (audited) when ``user``
-    may not read it."""
-    if not access.can_edit(user.role) or not is_readable(conn, user, report_id):
-        raise AccessDeniedError(
+def _may_change(bind: Bind, user: User, report_id: int) -> None:
+    """Refuse (audited) a change to a report ``user`` may not read, or may not edit at all."""
+    with reading(bind) as conn:
+        allowed = access.can_edit(user.role) and is_readable(conn, user, report_id)
+    if not allowed:
+        audit.refuse(
+            bind,
+            user,
             f"You may not change report {report_id}: it is restricted to its owning agency "
-            "and the people cleared for it."
+            "and the people cleared for it.",
+            object_type="report",
+            object_id=report_id,
         )
+
+
+def _editable(conn: Connection, report_id: int) -> dict[str, Any]:
+    """The report's triage fields, locked for update (after ``_may_change``)."""
     return dict(
         conn.execute(
             text(
@@ -312,8 +321,9 @@ def triage(
             column="intelligence_assessment",
         )
     _check_handling(handling_code, handling_conditions)
+    _may_change(bind, user, report_id)
     with transaction(bind) as conn:
-        before = _editable(conn, user, report_id)
+        before = _editable(conn, report_id)
         if before["status"] == "closed":
             raise ValidationError(f"report {report_id} is closed", column="status")
         after = {
@@ -330,8 +340,9 @@ def triage(
 def advance(bind: Bind, user: User, report_id: int, status: str) -> None:
     """Move a report on in its workflow (triaged → actioned → closed, or triaged → closed).
     Audited with before and after."""
+    _may_change(bind, user, report_id)
     with transaction(bind) as conn:
-        before = _editable(conn, user, report_id)
+        before = _editable(conn, report_id)
         allowed = NEXT_STATUSES[before["status"]]
         if status not in allowed:
             words = vocab.REPORT_STATUSES

@@ -10,8 +10,8 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers import access, audit, rating, referrals, reports, vocab
-from layers.db import Bind, read_frame, transaction
-from layers.errors import AccessDeniedError, ValidationError
+from layers.db import Bind, read_frame, reading, transaction
+from layers.errors import ValidationError
 from layers.users import User
 
 
@@ -108,7 +108,9 @@ def log_visit(bind: Bind, user: User, visit: NewVisit, *, today: dt.date | None 
     referrals: all of it, or nothing. With inspection scores, the 0-5 rating is combined here
     and kept with the visit."""
     if not access.can_edit(user.role):
-        raise AccessDeniedError(f"a {vocab.ROLES[user.role].lower()} cannot log visits")
+        audit.refuse(
+            bind, user, f"a {vocab.ROLES[user.role].lower()} cannot log visits", object_type="visit"
+        )
     scores = _check(visit, today or dt.date.today())
     combined = rating.combine(scores) if scores else None
     values = {
@@ -164,7 +166,13 @@ def answer_rating(
     """Record the business's right-to-reply note on a rated visit and, with ``confirm``, end
     the pending period so the rating counts. Audited with before and after."""
     if not access.can_edit(user.role):
-        raise AccessDeniedError(f"a {vocab.ROLES[user.role].lower()} cannot change ratings")
+        audit.refuse(
+            bind,
+            user,
+            f"a {vocab.ROLES[user.role].lower()} cannot change ratings",
+            object_type="visit",
+            object_id=visit_id,
+        )
     with transaction(bind) as conn:
         before = (
             conn.execute(
@@ -342,9 +350,17 @@ def latest_ratings(bind: Bind, business_id: int | None = None) -> pd.DataFrame:
 def link_report(bind: Bind, user: User, report_id: int, visit_id: int) -> None:
     """Link a report to the visit that acted on it. Only someone who may read the report may
     link it (the link itself says the visit followed that intelligence). Audited."""
+    with reading(bind) as conn:
+        readable = reports.is_readable(conn, user, report_id)
+    if not readable:
+        audit.refuse(
+            bind,
+            user,
+            f"You may not link report {report_id}: you cannot read it.",
+            object_type="report",
+            object_id=report_id,
+        )
     with transaction(bind) as conn:
-        if not reports.is_readable(conn, user, report_id):
-            raise AccessDeniedError(f"You may not link report {report_id}: you cannot read it.")
         if not conn.execute(
             text("SELECT EXISTS (SELECT 1 FROM visit WHERE id = :id)"), {"id": visit_id}
         ).scalar():

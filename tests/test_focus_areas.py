@@ -130,6 +130,13 @@ def test_names_are_unique_and_details_are_checked(conn: Connection, planner) -> 
     viewer = make_user(conn, "t_fa_viewer", "viewer")
     with pytest.raises(AccessDeniedError):
         _area(conn, viewer, name="Viewer's")
+    reason = conn.execute(
+        text(
+            "SELECT detail->>'reason' FROM audit_log WHERE action = 'denied' "
+            "AND username = 't_fa_viewer' AND object_type = 'focus_area'"
+        )
+    ).scalar_one()
+    assert reason.startswith("a viewer") and reason.endswith("cannot change focus areas")
 
 
 def test_a_self_crossing_drawing_is_repaired_and_an_area_outside_the_region_is_flagged(

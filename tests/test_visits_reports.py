@@ -264,6 +264,8 @@ def test_a_report_from_submission_to_closure(conn: Connection, place: dict[str, 
 
     with pytest.raises(AccessDeniedError):
         grade(council, "P")
+    # The refusal is on the record, although nothing else was written.
+    assert _audit_count(conn, "denied", "report", report_id) == 1
     with pytest.raises(ValidationError, match="conditions"):
         grade(hmrc, "C")
     grade(hmrc, "C", "HMRC and GLAA only")

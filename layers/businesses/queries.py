@@ -35,20 +35,6 @@ def register(bind: Bind) -> pd.DataFrame:
     )
 
 
-def count_by_sector_and_district(bind: Bind) -> pd.DataFrame:
-    """Businesses and employees by district and sector (district 'Outside the districts' when a
-    business lies in no loaded district boundary)."""
-    frame = read_frame(
-        bind,
-        "SELECT coalesce(d.name, 'Outside the districts') AS district, b.sector, "
-        "count(*) AS businesses, coalesce(sum(b.employees_estimate), 0) AS employees "
-        "FROM business b LEFT JOIN boundary d "
-        "ON d.kind = 'district' AND ST_Intersects(d.geom, b.geom) "
-        "WHERE b.status <> 'archived' GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    return vocab.labelled(frame, sector=vocab.SECTORS)
-
-
 def has_demo_data(bind: Bind) -> bool:
     """True when any business shown is fictional demo data."""
     with reading(bind) as conn:

@@ -49,14 +49,10 @@ def pg_array(values: list[str] | tuple[str, ...]) -> str:
     return "{" + ",".join(escaped) + "}"
 
 
-def read_copy(
-    bind: Bind, query: str, params: dict[str, object] | None = None, *, geometry: str = "geom"
-) -> gpd.GeoDataFrame:
-    """The rows of ``query`` (with ``:name`` parameters, as elsewhere) streamed out with COPY,
-    in the caller's transaction: many times faster than fetching rows one Python object at a
-    time.
-    Values come back as text (dates in ISO form), integers as nullable integers, and the
-    ``geometry`` column (hex EWKB) as WGS84 geometries."""
+def copy_out(bind: Bind, query: str, params: dict[str, object] | None = None) -> io.BytesIO:
+    """The rows of ``query`` (with ``:name`` parameters, as elsewhere) as CSV with a header,
+    streamed out with COPY in the caller's transaction: many times faster than fetching rows
+    one Python object at a time."""
     buffer = io.BytesIO()
     with reading(bind) as conn:
         raw = conn.connection.driver_connection
@@ -67,6 +63,16 @@ def read_copy(
             for chunk in copy:
                 buffer.write(chunk)
     buffer.seek(0)
+    return buffer
+
+
+def read_copy(
+    bind: Bind, query: str, params: dict[str, object] | None = None, *, geometry: str = "geom"
+) -> gpd.GeoDataFrame:
+    """The rows of ``query`` through ``copy_out``: values as text (dates in ISO form),
+    integers as nullable integers, and the ``geometry`` column (hex EWKB) as WGS84
+    geometries."""
+    buffer = copy_out(bind, query, params)
     frame = pd.read_csv(buffer, dtype_backend="numpy_nullable", keep_default_na=False,
                         na_values=[""], dtype={geometry: str})  # fmt: skip
     shapes = shapely.from_wkb(frame.pop(geometry).fillna("").replace("", None).to_numpy())

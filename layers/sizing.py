@@ -9,7 +9,6 @@ area that holds it (focus areas may overlap).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -20,6 +19,7 @@ from pyproj import Transformer
 from sqlalchemy import text
 
 from layers import hexagons, vocab
+from layers.bulk import copy_out
 from layers.db import Bind, read_frame, reading
 from layers.errors import ValidationError
 from layers.focus_areas import CURRENT_BUSINESS
@@ -33,7 +33,6 @@ GEOGRAPHIES = {
     "area": "Focus areas",
 }
 H3_RESOLUTIONS = range(7, 10)
-_COLUMNS = ["sector", "activity", "employees", "employees_low", "employees_high", "lat", "lon"]
 
 
 @dataclass(frozen=True)
@@ -55,31 +54,19 @@ def gva() -> Gva:
     return Gva(settings.gva_per_job_gbp, settings.gva_source, settings.gva_year)
 
 
-def _stream(bind: Bind, select: str, names: list[str], params: tuple = ()) -> pd.DataFrame:
-    """The rows of ``select`` (psycopg ``%s`` parameters) streamed out with COPY and parsed by
-    Arrow: far faster than fetching rows as Python objects."""
-    buffer = io.BytesIO()
-    with (
-        reading(bind) as conn,
-        conn.connection.driver_connection.cursor().copy(  # type: ignore[union-attr]
-            f"COPY ({select}) TO STDOUT (FORMAT csv)", params or None
-        ) as copy,
-    ):
-        for chunk in copy:
-            buffer.write(chunk)
-    if not buffer.getbuffer().nbytes:
-        return pd.DataFrame({name: pd.Series(dtype=float) for name in names})
-    buffer.seek(0)
+def _stream(bind: Bind, select: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    """The rows of ``select`` through ``bulk.copy_out``, parsed by Arrow."""
     return pd.read_csv(
-        buffer, names=names, engine="pyarrow", dtype={"sector": str, "activity": str}
+        copy_out(bind, select, params), engine="pyarrow", dtype={"sector": str, "activity": str}
     )
 
 
 #: Current businesses as sector, activity, employees (0 when unknown), low, high, lat, lon.
 _POINTS = (
-    "SELECT b.sector, b.activity, coalesce(b.employees_estimate, 0), "  # noqa: S608 - constant
-    "coalesce(b.employees_low, b.employees_estimate, 0), "
-    "coalesce(b.employees_high, b.employees_estimate, 0), ST_Y(b.geom), ST_X(b.geom) "
+    "SELECT b.sector, b.activity, coalesce(b.employees_estimate, 0) AS employees, "  # noqa: S608 - constant
+    "coalesce(b.employees_low, b.employees_estimate, 0) AS employees_low, "
+    "coalesce(b.employees_high, b.employees_estimate, 0) AS employees_high, "
+    "ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon "
     f"FROM business b WHERE {CURRENT_BUSINESS} AND b.geom IS NOT NULL"
 )
 _GRID = 25.0  # metres: the cells of business_grid_summary (migration 0004)
@@ -122,9 +109,7 @@ def _by_h3(bind: Bind, resolution: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         bind,
         "SELECT grid_i, grid_j, sector, activity, businesses, employees, employees_low, "
         "employees_high FROM business_grid_summary",
-        ["grid_i", "grid_j", "sector", "activity", "businesses", "employees", "employees_low",
-         "employees_high"],
-    )  # fmt: skip
+    )
     cells = summary[["grid_i", "grid_j"]].drop_duplicates(ignore_index=True)
     cells["cell"] = _whole_cells(cells, resolution) if len(cells) else []
     summary = summary.merge(cells, on=["grid_i", "grid_j"])
@@ -132,9 +117,9 @@ def _by_h3(bind: Bind, resolution: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     split = cells[cells["cell"] == 0]
     points = _stream(
         bind,
-        f"{_POINTS} AND (b.grid_i, b.grid_j) IN (SELECT * FROM unnest(%s::int[], %s::int[]))",  # noqa: S608
-        _COLUMNS,
-        (split["grid_i"].tolist(), split["grid_j"].tolist()),
+        f"{_POINTS} AND (b.grid_i, b.grid_j) IN "  # noqa: S608 - constant fragment
+        "(SELECT * FROM unnest(CAST(:i AS int[]), CAST(:j AS int[])))",
+        {"i": split["grid_i"].tolist(), "j": split["grid_j"].tolist()},
     )
     points["cell"] = (
         np.asarray(

@@ -96,7 +96,7 @@ def by(
     action: str,
     *,
     object_type: str,
-    object_id: str | int,
+    object_id: str | int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append what ``user`` did to one object, in the caller's transaction."""
@@ -140,14 +140,7 @@ def export(
 ) -> None:
     """Record that ``user`` exported ``object_type`` (in its own transaction)."""
     with transaction(bind) as conn:
-        record(
-            conn,
-            user_id=user.id,
-            username=user.username,
-            action="export",
-            object_type=object_type,
-            detail=detail,
-        )
+        by(conn, user, "export", object_type=object_type, detail=detail)
 
 
 def refuse(
@@ -161,13 +154,6 @@ def refuse(
     """Record that ``user`` was refused (in its own transaction, so the entry stays), then
     refuse with ``message``."""
     with transaction(bind) as conn:
-        record(
-            conn,
-            user_id=user.id,
-            username=user.username,
-            action="denied",
-            object_type=object_type,
-            object_id=object_id,
-            detail={"reason": message},
-        )
+        by(conn, user, "denied", object_type=object_type, object_id=object_id,
+           detail={"reason": message})  # fmt: skip
     raise AccessDeniedError(message)

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from layers import access, audit, reports, vocab
-from layers.db import Bind, read_frame, reading, transaction
+from layers.db import Bind, read_frame, transaction
 from layers.errors import ValidationError
 from layers.users import User
 
@@ -68,16 +68,9 @@ def refer(
     if not reason.strip():
         raise ValidationError("say why you are referring", column="reason")
     if report_id is not None:
-        with reading(bind) as conn:
-            readable = reports.is_readable(conn, user, report_id)
-        if not readable:
-            audit.refuse(
-                bind,
-                user,
-                f"You may not refer report {report_id}: you cannot read it.",
-                object_type="report",
-                object_id=report_id,
-            )
+        reports.require_readable(
+            bind, user, report_id, f"You may not refer report {report_id}: you cannot read it."
+        )
     with transaction(bind) as conn:
         referral_id = int(
             conn.execute(

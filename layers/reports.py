@@ -248,19 +248,26 @@ def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None =
     return report_id
 
 
-def _may_change(bind: Bind, user: User, report_id: int) -> None:
-    """Refuse (audited) a change to a report ``user`` may not read, or may not edit at all."""
+def require_readable(
+    bind: Bind, user: User, report_id: int, refusal: str, *, editing: bool = False
+) -> None:
+    """Refuse with ``refusal`` (audited) unless ``user`` may read report ``report_id`` and,
+    with ``editing``, may change records at all."""
     with reading(bind) as conn:
-        allowed = access.can_edit(user.role) and is_readable(conn, user, report_id)
+        allowed = (not editing or access.can_edit(user.role)) and is_readable(conn, user, report_id)
     if not allowed:
-        audit.refuse(
-            bind,
-            user,
-            f"You may not change report {report_id}: it is restricted to its owning agency "
-            "and the people cleared for it.",
-            object_type="report",
-            object_id=report_id,
-        )
+        audit.refuse(bind, user, refusal, object_type="report", object_id=report_id)
+
+
+def _may_change(bind: Bind, user: User, report_id: int) -> None:
+    require_readable(
+        bind,
+        user,
+        report_id,
+        f"You may not change report {report_id}: it is restricted to its owning agency "
+        "and the people cleared for it.",
+        editing=True,
+    )
 
 
 def _editable(conn: Connection, report_id: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers import access, audit, rating, referrals, reports, vocab
-from layers.db import Bind, read_frame, reading, transaction
+from layers.db import Bind, read_frame, transaction
 from layers.errors import ValidationError
 from layers.users import User
 
@@ -350,16 +350,9 @@ def latest_ratings(bind: Bind, business_id: int | None = None) -> pd.DataFrame:
 def link_report(bind: Bind, user: User, report_id: int, visit_id: int) -> None:
     """Link a report to the visit that acted on it. Only someone who may read the report may
     link it (the link itself says the visit followed that intelligence). Audited."""
-    with reading(bind) as conn:
-        readable = reports.is_readable(conn, user, report_id)
-    if not readable:
-        audit.refuse(
-            bind,
-            user,
-            f"You may not link report {report_id}: you cannot read it.",
-            object_type="report",
-            object_id=report_id,
-        )
+    reports.require_readable(
+        bind, user, report_id, f"You may not link report {report_id}: you cannot read it."
+    )
     with transaction(bind) as conn:
         if not conn.execute(
             text("SELECT EXISTS (SELECT 1 FROM visit WHERE id = :id)"), {"id": visit_id}

@@ -15,6 +15,27 @@ from layers import area_stats
 from mapping.area_maps import places_map
 
 
+@st.cache_data(ttl=60, show_spinner="Counting what is inside the area…")
+def _stats(
+    username: str, area_id: int, since: dt.date | None, until: dt.date | None, use_period: bool
+) -> area_stats.AreaStats:
+    """The area's numbers, cached per user (what they may read differs) until data changes."""
+    return area_stats.stats(
+        ui.engine(), ui.current_user(), area_id, since=since, until=until, use_period=use_period
+    )
+
+
+def area_stats_for(
+    area_id: int,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    use_period: bool = True,
+) -> area_stats.AreaStats:
+    """``area_stats.stats`` for the signed-in user, computed once a minute at most."""
+    return _stats(ui.current_user().username, area_id, since, until, use_period)
+
+
 def choose_area(areas: gpd.GeoDataFrame, *, key: str, label: str = "Focus area") -> int:
     """A select box of the areas; remembers the last area chosen on any tab."""
     ids = [int(i) for i in areas["id"]]
@@ -113,9 +134,7 @@ def dashboard(areas: gpd.GeoDataFrame) -> None:
     left, right = st.columns(2)
     since = left.date_input("Visits from", value=start, format="DD/MM/YYYY", key="dash_since")
     until = right.date_input("Visits until", value=end, format="DD/MM/YYYY", key="dash_until")
-    found = area_stats.stats(
-        ui.engine(), ui.current_user(), area_id, since=since, until=until, use_period=False
-    )
+    found = area_stats_for(area_id, since=since, until=until, use_period=False)
     st.subheader(ui.plain(found.name))
     if row["purpose"]:
         st.caption(ui.plain(row["purpose"]))

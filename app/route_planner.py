@@ -3,14 +3,16 @@ the route away as GPX, CSV and a printable visit sheet."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app import ui
-from app.area_dashboard import choose_area, places_table
-from layers import area_stats, attribution, audit, route_outputs, routing, visit_sheet
+from app.area_dashboard import area_stats_for, choose_area, places_table
+from layers import attribution, audit, route_outputs, routing, visit_sheet
 from mapping.area_maps import places_map, route_map
 
 #: How far (degrees, about 15 m) a click may be from a place to pick it.
@@ -92,7 +94,34 @@ def _record_sheet(area: str, stops: int) -> None:
     )
 
 
-def _show(plan: routing.RoutePlan, geometry: object, name: str) -> None:
+@dataclass(frozen=True)
+class _Planned:
+    """A planned route and its downloads, made once when the route is planned (not on every
+    rerun of the page)."""
+
+    area_id: int
+    plan: routing.RoutePlan
+    gpx: str
+    csv: bytes
+    sheet: str
+
+
+def _planned(area_id: int, plan: routing.RoutePlan, name: str) -> _Planned:
+    lines = attribution.for_database(ui.engine(), osm=True)
+    title = f"Visits in {name}"
+    user = ui.current_user()
+    sheets = visit_sheet.gather(ui.engine(), user, plan.stops)
+    return _Planned(
+        area_id,
+        plan,
+        route_outputs.to_gpx(plan, title=title, attribution=lines),
+        route_outputs.to_csv(plan, attribution=lines),
+        visit_sheet.render(plan, sheets, title=title, user=user, attribution=lines),
+    )
+
+
+def _show(planned: _Planned, geometry: object, name: str) -> None:
+    plan = planned.plan
     (st.success if plan.on_network else st.warning)(plan.summary())
     st_folium(
         route_map(geometry, plan, name=name, attribution=ui.attribution_lines(short=True)),  # type: ignore[arg-type]
@@ -102,27 +131,24 @@ def _show(plan: routing.RoutePlan, geometry: object, name: str) -> None:
         returned_objects=[],
     )
     st.dataframe(plan.legs, hide_index=True, width="stretch")
-    lines = attribution.for_database(ui.engine(), osm=True)
-    title = f"Visits in {name}"
-    sheets = visit_sheet.gather(ui.engine(), ui.current_user(), plan.stops)
     left, middle, right = st.columns(3)
     left.download_button(
         "Download GPX",
-        route_outputs.to_gpx(plan, title=title, attribution=lines),
+        planned.gpx,
         file_name="route.gpx",
         mime="application/gpx+xml",
         on_click="ignore",
     )
     middle.download_button(
         "Download CSV",
-        route_outputs.to_csv(plan, attribution=lines),
+        planned.csv,
         file_name="route.csv",
         mime="text/csv",
         on_click="ignore",
     )
     right.download_button(
         "Visit sheet to print (HTML)",
-        visit_sheet.render(plan, sheets, title=title, user=ui.current_user(), attribution=lines),
+        planned.sheet,
         file_name="visit-sheet.html",
         mime="text/html",
         on_click=_record_sheet,
@@ -138,7 +164,7 @@ def route_tab(areas: gpd.GeoDataFrame) -> None:
     """Choose an area and its places, plan the route, and show it with its downloads."""
     area_id = choose_area(areas, key="route_area")
     row = areas.set_index("id").loc[area_id]
-    found = area_stats.stats(ui.engine(), ui.current_user(), area_id)
+    found = area_stats_for(area_id)
     if len(found.places) < 2:
         st.info("This area has fewer than two places to visit.")
         return
@@ -150,7 +176,8 @@ def route_tab(areas: gpd.GeoDataFrame) -> None:
         f"Plan the route ({len(chosen)} places)", type="primary", disabled=len(chosen) < 2
     ):
         with st.spinner("Building the street network and ordering the stops…"):
-            st.session_state["route_plan"] = (area_id, routing.plan(ui.engine(), chosen, mode))
+            plan = routing.plan(ui.engine(), chosen, mode)
+            st.session_state["route_plan"] = _planned(area_id, plan, str(found.name))
     planned = st.session_state.get("route_plan")
-    if planned and planned[0] == area_id:
-        _show(planned[1], row["geom"], str(found.name))
+    if planned and planned.area_id == area_id:
+        _show(planned, row["geom"], str(found.name))

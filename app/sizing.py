@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from app import ui
 from layers import access, capture_recapture, emerging, hidden_sector, official_figures, sizing
 from layers.errors import SectormapError
-from layers.exports import neutralise_frame
+from layers.exports import annotated_csv
 from layers.settings import get_settings
 from mapping.sector_map import choropleth_map
 
@@ -106,19 +106,12 @@ def _by_area() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         "Download the table (CSV)",
-        _csv(table, found.gva.caption()),
+        annotated_csv(table, [found.gva.caption(), *ui.attribution_lines()]),
         file_name=f"sector-by-{by}.csv",
         mime="text/csv",
         on_click="ignore",
     )
     _trend()
-
-
-def _csv(table: pd.DataFrame, caption: str) -> bytes:
-    notes = [caption, *ui.attribution_lines()]
-    return (
-        neutralise_frame(table).to_csv(index=False) + "".join(f"# {n}\n" for n in notes)
-    ).encode()
 
 
 def _trend() -> None:

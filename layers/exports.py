@@ -35,6 +35,13 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def annotated_csv(frame: pd.DataFrame, notes: list[str]) -> bytes:
+    """``frame`` as neutralised UTF-8 CSV, followed by ``notes`` (method, sources, licences)
+    as ``#`` comment lines."""
+    text = neutralise_frame(frame).to_csv(index=False)
+    return (text + "".join(f"# {line}\n" for line in notes)).encode("utf-8")
+
+
 def _attributed_zip(
     bind: Bind,
     user: User,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import gpxpy.gpx
 
-from layers.exports import neutralise_frame
+from layers.exports import annotated_csv
 from layers.routing import MODES, RoutePlan
 
 
@@ -57,6 +57,4 @@ def to_csv(plan: RoutePlan, *, attribution: list[str]) -> bytes:
     table["metres_from_previous"] = [0.0, *legs["metres"].tolist()]
     table["minutes_from_previous"] = [0.0, *legs["minutes"].tolist()]
     table["cumulative_metres"] = table["metres_from_previous"].cumsum()
-    text = neutralise_frame(table).to_csv(index=False)
-    notes = [plan.note, *attribution]
-    return (text + "".join(f"# {line}\n" for line in notes)).encode("utf-8")
+    return annotated_csv(table, [plan.note, *attribution])

@@ -7,7 +7,7 @@ import pytest
 
 from layers import access, attribution, rating, vocab
 from layers.errors import AuthenticationError, ValidationError
-from layers.exports import neutralise, neutralise_frame
+from layers.exports import annotated_csv, neutralise, neutralise_frame
 from layers.postcodes import normalise_postcode, normalise_postcodes
 
 
@@ -144,3 +144,10 @@ def test_rating_scores_are_all_or_nothing_on_the_grid() -> None:
         rating.check_scores({"score_pay_hours": 5})
     with pytest.raises(ValidationError, match="not a valid score"):
         rating.check_scores(_scores(0, 30, 0, 0))  # 30 is for management only
+
+
+def test_an_annotated_csv_neutralises_cells_and_ends_with_its_notes() -> None:
+    frame = pd.DataFrame({"name": ["=1+1", "Plain"], "n": [1, 2]})
+    lines = annotated_csv(frame, ["Method: test", "© source"]).decode("utf-8").splitlines()
+    assert lines[:3] == ["name,n", "'=1+1,1", "Plain,2"]
+    assert lines[3:] == ["# Method: test", "# © source"]

@@ -18,8 +18,17 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-from layers import capture_recapture, emerging, hidden_sector, official_figures, sizing, vocab
+from layers import (
+    capture_recapture,
+    emerging,
+    focus_areas,
+    hidden_sector,
+    official_figures,
+    sizing,
+    vocab,
+)
 from layers.db import Bind, read_frame
+from layers.errors import ValidationError
 from layers.focus_areas import CURRENT_BUSINESS
 from layers.users import User
 
@@ -159,8 +168,10 @@ def build(
         {"area": area_id},
     )
     if area_id is not None:
-        areas = sizing.size(bind, "area")
-        outline = areas.areas[areas.areas["code"] == str(area_id)]
+        areas = focus_areas.all_areas(bind)
+        outline = areas[areas["id"] == area_id]
+        if outline.empty:
+            raise ValidationError(f"focus area {area_id} no longer exists")
         scope = str(outline["name"].iloc[0])
     by_sector = points.groupby("sector", as_index=False).agg(
         businesses=("employees", "size"), employees=("employees", "sum")

@@ -5,11 +5,24 @@ from __future__ import annotations
 import io
 import itertools
 import zipfile
+from dataclasses import dataclass
 
+import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import access, exports, referrals, reports, users
+from layers import (
+    access,
+    area_stats,
+    exports,
+    layer_export,
+    referrals,
+    reports,
+    risk,
+    users,
+    visit_sheet,
+    vocab,
+)
 from layers.errors import AccessDeniedError
 from tests.support import make_user
 
@@ -22,8 +35,13 @@ PEOPLE = {
     "cleared_planner": ("planner", "COUNCIL", True),
     "glaa_viewer": ("viewer", "GLAA", False),
 }
-#: (handling code, owning agency) of the reports in the matrix.
-REPORTS = {"p_glaa": ("P", "GLAA"), "c_glaa": ("C", "GLAA"), "c_hmrc": ("C", "HMRC")}
+#: (handling code, owning agency, category) of the reports in the matrix, all about one business
+#: inside one focus area. Each has its own category, so a count by category names the report.
+REPORTS = {
+    "p_glaa": ("P", "GLAA", "minimum_wage"),
+    "c_glaa": ("C", "GLAA", "modern_slavery"),
+    "c_hmrc": ("C", "HMRC", "tax_fraud"),
+}
 #: Who may read which report's content. Written out, not computed, so the test can fail.
 MAY_READ = {
     ("council_officer", "p_glaa"): True,
@@ -46,8 +64,23 @@ MAY_READ = {
     ("glaa_viewer", "c_hmrc"): False,
 }
 #: Every way report content can be reached: the rule itself, the list, opening one, the map
-#: layer, the export file, grading it (triage) and referring it. The command line is in test_cli.
-PATHS = ("rule", "list", "open", "map", "export", "triage", "refer")
+#: layer, the reports export, the layers export, the business profile, the risk factor table,
+#: a focus area's dashboard, a route's visit sheet, grading it (triage) and referring it.
+#: The command line is in test_cli.
+PATHS = (
+    "rule",
+    "list",
+    "open",
+    "map",
+    "export",
+    "layers",
+    "profile",
+    "risk",
+    "area",
+    "sheet",
+    "triage",
+    "refer",
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +106,17 @@ def world(shared):  # type: ignore[no-untyped-def]
     return shared[1]
 
 
-def _make_world(conn: Connection) -> tuple[dict[str, users.User], dict[str, int]]:
+@dataclass(frozen=True)
+class World:
+    """The matrix's people, its reports' ids, and the business and focus area they are about."""
+
+    people: dict[str, users.User]
+    reports: dict[str, int]
+    business: int
+    area: int
+
+
+def _make_world(conn: Connection) -> World:
     people = {}
     for username, (role, agency, cleared) in PEOPLE.items():
         people[username] = make_user(conn, username, role, agency, cleared=cleared)
@@ -81,108 +124,157 @@ def _make_world(conn: Connection) -> tuple[dict[str, users.User], dict[str, int]
     conn.execute(text("DELETE FROM referral"))
     conn.execute(text("DELETE FROM report_clearance"))
     conn.execute(text("DELETE FROM report"))
+    business = conn.execute(
+        text(
+            "INSERT INTO business (name, sector, activity, geom) VALUES "
+            "('Subject Ltd', '14', 'cmt', ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326)) RETURNING id"
+        )
+    ).scalar_one()
+    area = conn.execute(
+        text(
+            "INSERT INTO focus_area (name, geom) VALUES ('Matrix area', "
+            "ST_Multi(ST_MakeEnvelope(-1.101, 52.629, -1.099, 52.631, 4326))) RETURNING id"
+        )
+    ).scalar_one()
     ids = {}
-    for key, (code, agency) in REPORTS.items():
+    for key, (code, agency, category) in REPORTS.items():
         ids[key] = conn.execute(
             text(
                 "INSERT INTO report (received_date, source_type, category, narrative, geom, "
-                "owning_agency, handling_code, handling_conditions, status, source_evaluation, "
-                "intelligence_assessment) VALUES ('2026-10-01', 'charity', 'minimum_wage', :n, "
-                "ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326), :a, :c, :cond, 'triaged', '2', 'B') "
-                "RETURNING id"
+                "business_id, owning_agency, handling_code, handling_conditions, status, "
+                "source_evaluation, intelligence_assessment) VALUES ('2026-10-01', 'charity', "
+                ":cat, :n, ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326), :b, :a, :c, :cond, "
+                "'triaged', '2', 'B') RETURNING id"
             ),
             {
+                "cat": category,
                 "n": f"narrative of {key}",
+                "b": business,
                 "a": agency,
                 "c": code,
                 "cond": "owning agency only" if code == "C" else "",
             },
         ).scalar_one()
-    return people, ids
+    return World(people, ids, business, area)
+
+
+def _shown(conn: Connection, user: users.User, world: World, path: str) -> str:
+    """Everything ``user`` is shown of the reports along one read-only path, as text."""
+    if path == "list":
+        return " ".join(reports.readable(conn, user)["narrative"].astype(str))
+    if path == "profile":
+        return " ".join(
+            reports.readable(conn, user, business_id=world.business)["narrative"].astype(str)
+        )
+    if path == "export":
+        archive = zipfile.ZipFile(io.BytesIO(exports.reports_zip(conn, user, ["Test"])))
+        return archive.read("reports.csv").decode()
+    if path == "layers":
+        request = layer_export.ExportRequest(layers=("reports",), fmt="csv")
+        archive = zipfile.ZipFile(
+            io.BytesIO(layer_export.export(conn, user, request, attribution=["Test"])[0])
+        )
+        return archive.read("reports.csv").decode()
+    if path == "area":
+        stats = area_stats.stats(conn, user, world.area)
+        assert stats.open_reports == len(REPORTS)  # every report counts, readable or not
+        return " ".join(stats.readable_reports["category"])
+    assert path == "sheet"
+    stop = pd.DataFrame(
+        [{"stop": 1, "kind": "business", "place_id": world.business, "name": "Subject Ltd",
+          "address": "", "postcode": ""}]
+    )  # fmt: skip
+    (sheet,) = visit_sheet.gather(conn, user, stop)
+    readable = sum(MAY_READ[user.username, key] for key in REPORTS)
+    assert sheet.restricted_reports == len(REPORTS) - readable
+    return " ".join(sheet.reports["narrative"].astype(str))
+
+
+def _act(conn: Connection, user: users.User, report_id: int, path: str) -> None:
+    """Grade (triage) or refer one report as ``user``."""
+    if path == "triage":
+        code = conn.execute(
+            text("SELECT handling_code FROM report WHERE id = :id"), {"id": report_id}
+        ).scalar_one()
+        reports.triage(
+            conn,
+            user,
+            report_id,
+            source_evaluation="1",
+            intelligence_assessment="A",
+            handling_code=code,
+            handling_conditions="as before",
+        )
+    else:
+        referrals.refer(conn, user, agency_code="HSE", reason="fire exits", report_id=report_id)
+
+
+def _denials(conn: Connection, user: users.User, report_id: int) -> int:
+    return conn.execute(
+        text(
+            "SELECT count(*) FROM audit_log WHERE action = 'denied' AND username = :u "
+            "AND object_id = :id"
+        ),
+        {"u": user.username, "id": str(report_id)},
+    ).scalar_one()
 
 
 @pytest.mark.parametrize(
     ("person", "report", "path"), list(itertools.product(PEOPLE, REPORTS, PATHS))
 )
 def test_the_access_matrix(
-    conn: Connection,
-    world: tuple[dict[str, users.User], dict[str, int]],
-    person: str,
-    report: str,
-    path: str,
+    conn: Connection, world: World, person: str, report: str, path: str
 ) -> None:
-    people, ids = world
-    user, expected = people[person], MAY_READ[person, report]
-    code, agency = REPORTS[report]
+    user, expected = world.people[person], MAY_READ[person, report]
+    code, agency, category = REPORTS[report]
+    report_id = world.reports[report]
     if path == "rule":
         assert access.can_read_report(user, handling_code=code, owning_agency=agency) is expected
-    elif path == "list":
-        listed = reports.readable(conn, user)
-        assert (ids[report] in set(listed["id"])) is expected
-        shown = " ".join(listed["narrative"].astype(str))
-        assert (f"narrative of {report}" in shown) is expected
     elif path == "map":
-        assert (ids[report] in set(reports.readable_points(conn, user)["id"])) is expected
-    elif path == "export":
-        archive = zipfile.ZipFile(io.BytesIO(exports.reports_zip(conn, user, ["Test"])))
-        assert (f"narrative of {report}" in archive.read("reports.csv").decode()) is expected
+        assert (report_id in set(reports.readable_points(conn, user)["id"])) is expected
+    elif path == "risk":
+        # The points count every open report; the detail says how many, and nothing else.
+        table = risk.explain(risk.business_factors(conn, [world.business]))
+        details = dict(zip(table["factor"], table["detail"], strict=True))
+        assert details[risk.FACTOR_LABELS["open_reports"]] == f"{len(REPORTS)} open report(s)"
+        shown = table.to_string()
+        assert f"narrative of {report}" not in shown
+        assert vocab.REPORT_CATEGORIES[category] not in shown
+    elif path == "area":
+        shown = _shown(conn, user, world, path)
+        assert (vocab.REPORT_CATEGORIES[category] in shown) is expected
     elif path in ("triage", "refer"):
-
-        def act() -> None:
-            if path == "triage":
-                reports.triage(
-                    conn,
-                    user,
-                    ids[report],
-                    source_evaluation="1",
-                    intelligence_assessment="A",
-                    handling_code=code,
-                    handling_conditions="as before",
-                )
-            else:
-                referrals.refer(
-                    conn, user, agency_code="HSE", reason="fire exits", report_id=ids[report]
-                )
-
         if expected:
-            act()
+            _act(conn, user, report_id, path)
         else:
             with pytest.raises(AccessDeniedError):
-                act()
-    else:
+                _act(conn, user, report_id, path)
+    elif path == "open":
         if expected:
             assert (
-                reports.open_report(conn, user, ids[report])["narrative"]
-                == f"narrative of {report}"
+                reports.open_report(conn, user, report_id)["narrative"] == f"narrative of {report}"
             )
         else:
             with pytest.raises(AccessDeniedError):
-                reports.open_report(conn, user, ids[report])
-            denied = conn.execute(
-                text(
-                    "SELECT count(*) FROM audit_log WHERE action = 'denied' AND username = :u "
-                    "AND object_id = :id"
-                ),
-                {"u": user.username, "id": str(ids[report])},
-            ).scalar_one()
-            assert denied == 1
+                reports.open_report(conn, user, report_id)
+            assert _denials(conn, user, report_id) == 1
+    elif path == "layers" and user.role == "viewer":
+        with pytest.raises(AccessDeniedError):
+            _shown(conn, user, world, path)
+    else:
+        assert (f"narrative of {report}" in _shown(conn, user, world, path)) is expected
 
 
-def test_restricted_reports_are_counted_never_shown(
-    conn: Connection, world: tuple[dict[str, users.User], dict[str, int]]
-) -> None:
-    people, _ = world
+def test_restricted_reports_are_counted_never_shown(conn: Connection, world: World) -> None:
+    people = world.people
     assert reports.restricted_count(conn, people["council_officer"]) == 2
     assert reports.restricted_count(conn, people["glaa_officer"]) == 1
     assert reports.restricted_count(conn, people["cleared_planner"]) == 0
     assert reports.restricted_count(conn, people["glaa_viewer"]) == 3
 
 
-def test_a_clearance_for_one_report(
-    conn: Connection, world: tuple[dict[str, users.User], dict[str, int]]
-) -> None:
-    people, ids = world
-    officer = people["council_officer"]
+def test_a_clearance_for_one_report(conn: Connection, world: World) -> None:
+    officer, ids = world.people["council_officer"], world.reports
     conn.execute(
         text("INSERT INTO report_clearance (report_id, user_id) VALUES (:r, :u)"),
         {"r": ids["c_hmrc"], "u": officer.id},
@@ -199,22 +291,3 @@ def test_a_clearance_for_one_report(
         ).scalar_one()
         == 1
     )
-
-
-def test_a_business_profile_lists_only_readable_reports(
-    conn: Connection, world: tuple[dict[str, users.User], dict[str, int]]
-) -> None:
-    people, ids = world
-    business = conn.execute(
-        text(
-            "INSERT INTO business (name, sector, activity, geom) VALUES "
-            "('Subject Ltd', '14', 'cmt', ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326)) RETURNING id"
-        )
-    ).scalar_one()
-    conn.execute(text("UPDATE report SET business_id = :b"), {"b": business})
-    for person, expected in (
-        ("council_officer", {"p_glaa"}),
-        ("glaa_officer", {"p_glaa", "c_glaa"}),
-    ):
-        listed = set(reports.readable(conn, people[person], business_id=business)["id"])
-        assert listed == {ids[key] for key in expected}

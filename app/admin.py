@@ -27,12 +27,12 @@ with audit_tab:
     )
     username = second.selectbox(
         "User",
-        [None, *audit.usernames(ui.engine())],
+        [None, *audit.logged_values(ui.engine(), "username")],
         format_func=lambda u: "Everyone" if u is None else u,
     )
     object_type = third.selectbox(
         "About",
-        [None, "report", "visit", "business", "site", "unit", "referral", "audit_log"],
+        [None, *audit.logged_values(ui.engine(), "object_type")],
         format_func=lambda o: "Anything" if o is None else o.replace("_", " "),
     )
     since = first.date_input("From", value=None, format="DD/MM/YYYY")
@@ -47,9 +47,11 @@ with audit_tab:
         until=until,
     )
     log = audit.recent(ui.engine(), filters)
-    st.markdown(f"**{len(log):,} entries** (newest first, at most 500 shown)")
+    matching = int(log["matching"].iloc[0]) if len(log) else 0
+    shown = f" (the newest {len(log):,} shown)" if matching > len(log) else " (newest first)"
+    st.markdown(f"**{matching:,} entries**{shown}")
     st.dataframe(
-        log.assign(action=log["action"].map(vocab.AUDIT_ACTIONS)),
+        log.drop(columns="matching").assign(action=log["action"].map(vocab.AUDIT_ACTIONS)),
         hide_index=True,
         width="stretch",
         height=480,

@@ -67,11 +67,15 @@ class AuditFilters:
         return {k: str(v) for k, v in asdict(self).items() if v is not None}
 
 
-def recent(bind: Bind, filters: AuditFilters = AuditFilters(), *, limit: int = 500) -> pd.DataFrame:
-    """The newest entries first that pass ``filters`` (dates inclusive, in UTC)."""
+def recent(
+    bind: Bind, filters: AuditFilters = AuditFilters(), *, limit: int | None = 500
+) -> pd.DataFrame:
+    """The newest entries first that pass ``filters`` (dates inclusive, in UTC), at most
+    ``limit`` (None: all); column ``matching`` holds how many entries pass in all."""
     return read_frame(
         bind,
-        "SELECT at, username, action, object_type, object_id, detail::text AS detail "
+        "SELECT at, username, action, object_type, object_id, detail::text AS detail, "
+        "count(*) OVER () AS matching "
         "FROM audit_log WHERE (CAST(:action AS text) IS NULL OR action = :action) "
         "AND (CAST(:username AS text) IS NULL OR username = :username) "
         "AND (CAST(:object_type AS text) IS NULL OR object_type = :object_type) "
@@ -83,11 +87,20 @@ def recent(bind: Bind, filters: AuditFilters = AuditFilters(), *, limit: int = 5
     )
 
 
-def usernames(bind: Bind) -> list[str]:
-    """Every username that appears in the log, for the filter."""
-    return read_frame(bind, "SELECT DISTINCT username FROM audit_log ORDER BY 1")[
-        "username"
-    ].tolist()
+#: The columns whose logged values the audit page offers as filters.
+_FILTER_COLUMNS = frozenset({"username", "object_type"})
+
+
+def logged_values(bind: Bind, column: str) -> list[str]:
+    """Every value of ``column`` (username or object_type) that appears in the log, sorted, for
+    the filters: kinds of object appear as the app learns to audit them."""
+    if column not in _FILTER_COLUMNS:
+        raise ValueError(f"not a filter column of the audit log: {column!r}")
+    return read_frame(
+        bind,
+        f"SELECT DISTINCT {column} AS value FROM audit_log "  # noqa: S608 - column checked above
+        f"WHERE {column} IS NOT NULL ORDER BY 1",
+    )["value"].tolist()
 
 
 def by(

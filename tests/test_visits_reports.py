@@ -357,6 +357,18 @@ def test_the_audit_log_filters(conn: Connection, place: dict[str, object]) -> No
         conn, audit.AuditFilters(username="t_council", until=dt.date(2000, 1, 1))
     ).empty
     assert len(audit.recent(conn, audit.AuditFilters(since=dt.date.today()))) >= 1
+    conn.execute(
+        text(
+            "INSERT INTO audit_log (username, action) "
+            "SELECT 'guesser', 'login_failed' FROM generate_series(1, 3)"
+        )
+    )
+    guesses = audit.recent(conn, audit.AuditFilters(username="guesser"), limit=1)
+    assert len(guesses) == 1 and guesses["matching"].iloc[0] == 3
+    assert "visit" in audit.logged_values(conn, "object_type")
+    assert "t_council" in audit.logged_values(conn, "username")
+    with pytest.raises(ValueError, match="not a filter column"):
+        audit.logged_values(conn, "detail")
     with pytest.raises(Exception, match="append-only"):
         conn.execute(text("DELETE FROM audit_log WHERE username = 't_council'"))
 

@@ -13,7 +13,7 @@ users_tab, audit_tab = st.tabs(["Users", "Audit log"])
 with users_tab:
     frame = pd.DataFrame(users.list_users(ui.engine()))
     frame["role"] = frame["role"].map(vocab.ROLES)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    ui.table(frame)
 with audit_tab:
     st.caption(
         "Every login (and failed login), restricted read, refusal, export and edit. "
@@ -50,10 +50,8 @@ with audit_tab:
     matching = int(log["matching"].iloc[0]) if len(log) else 0
     shown = f" (the newest {len(log):,} shown)" if matching > len(log) else " (newest first)"
     st.markdown(f"**{matching:,} entries**{shown}")
-    st.dataframe(
+    ui.table(
         log.drop(columns="matching").assign(action=log["action"].map(vocab.AUDIT_ACTIONS)),
-        hide_index=True,
-        width="stretch",
         height=480,
     )
     if st.button("Prepare a CSV of these entries"):

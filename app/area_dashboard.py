@@ -85,7 +85,7 @@ def _breakdowns(found: area_stats.AreaStats) -> None:
             st.bar_chart(
                 frame, x=key, y="businesses", horizontal=True, height=240, sort="-businesses"
             )
-            st.dataframe(frame, hide_index=True, width="stretch")
+            ui.table(frame)
 
 
 def _visits_and_reports(found: area_stats.AreaStats) -> None:
@@ -103,7 +103,7 @@ def _visits_and_reports(found: area_stats.AreaStats) -> None:
         if found.readable_reports.empty:
             st.caption("None of the open reports here is one you may read.")
         else:
-            st.dataframe(found.readable_reports, hide_index=True, width="stretch")
+            ui.table(found.readable_reports)
         if found.restricted_reports:
             st.caption(
                 f"{found.restricted_reports:,} more open reports here are restricted: you see "
@@ -157,7 +157,7 @@ def dashboard(areas: gpd.GeoDataFrame) -> None:
         use_container_width=True,
         returned_objects=[],
     )
-    st.dataframe(places_table(found.places), hide_index=True, width="stretch")
+    ui.table(places_table(found.places))
     st.download_button(
         "Download these numbers (JSON)",
         json.dumps(found.as_json(top=len(found.places))),
@@ -181,7 +181,7 @@ def compare(areas: gpd.GeoDataFrame) -> None:
         st.info("Choose at least two areas.")
         return
     table = area_stats.compare(ui.engine(), ui.current_user(), [int(i) for i in chosen])
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.table(table)
     left, right = st.columns(2)
     with left:
         st.caption("Businesses and high-risk places")

@@ -111,7 +111,7 @@ if result is not None:
             f"{result.rejected:,} rows could not be imported. Fix them in the file and "
             "import it again; the rows already imported will not be duplicated."
         )
-        st.dataframe(result.rejects, hide_index=True, width="stretch")
+        ui.table(result.rejects)
         st.download_button(
             "Download the rejected rows (CSV)",
             exports.neutralise_frame(result.rejects).to_csv(index=False),

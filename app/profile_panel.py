@@ -27,10 +27,8 @@ def _risk(score: float, band: str, factors: pd.DataFrame) -> None:
     if factors.empty:
         st.caption("No risk factor applies.")
     else:
-        st.dataframe(
+        ui.table(
             factors[["points", "factor", "detail"]],
-            hide_index=True,
-            width="stretch",
             column_config={"points": st.column_config.NumberColumn(format="%.1f")},
         )
 
@@ -57,10 +55,8 @@ def _visits(visits: pd.DataFrame) -> None:
             x_label="",
             y_label="Visits",
         )
-        st.dataframe(
+        ui.table(
             visits.drop(columns=["findings"]),
-            hide_index=True,
-            width="stretch",
             height=min(38 + 35 * len(visits), 260),
         )
 
@@ -143,7 +139,7 @@ def business(business_id: int) -> None:
         "First / last seen": f"{d['first_seen'] or '?'} / {d['last_seen'] or '?'}",
     }
     known = [(k, str(v)) for k, v in facts.items() if v not in (None, "") and pd.notna(v)]
-    st.dataframe(pd.DataFrame(known, columns=["Fact", "Value"]), hide_index=True, width="stretch")
+    ui.table(pd.DataFrame(known, columns=["Fact", "Value"]))
     if pd.notna(d["site_id"]) and st.button(
         f"Open the building: {ui.plain(d['site'])}", key=f"to_site_{business_id}"
     ):
@@ -165,7 +161,7 @@ def business(business_id: int) -> None:
         f"({profile.reports['open']:,} open); you may read {len(mine):,} of them."
     )
     if len(mine):
-        st.dataframe(mine.drop(columns=["id"]), hide_index=True, width="stretch")
+        ui.table(mine.drop(columns=["id"]))
 
 
 def site(site_id: int) -> None:
@@ -181,7 +177,7 @@ def site(site_id: int) -> None:
     )
     _risk(profile.score, profile.band, profile.factors)
     st.markdown("**Floors and units**")
-    st.dataframe(profiles.units_grid(profile.units), width="stretch")
+    ui.table(profiles.units_grid(profile.units), hide_index=False)
     tenants = profile.units.dropna(subset=["business_id"])
     if len(tenants):
         labels = dict(
@@ -198,9 +194,7 @@ def site(site_id: int) -> None:
             select("business", chosen)
             st.rerun()
     with st.expander(f"Tenancy history ({len(profile.history):,})"):
-        st.dataframe(
-            profile.history.drop(columns=["business_id"]), hide_index=True, width="stretch"
-        )
+        ui.table(profile.history.drop(columns=["business_id"]))
     _visits(profile.visits)
     with st.expander("Log a visit to this building"):
         tenant_ids = [None, *tenants["business_id"].astype(int)] if len(tenants) else [None]

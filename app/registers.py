@@ -120,11 +120,9 @@ with business_tab:
         f"{len(frame):,} businesses. Click a heading to sort"
         + ("; select a row to edit it." if can_edit else ".")
     )
-    picked = st.dataframe(
+    picked = ui.table(
         frame.drop(columns=["id", "is_demo"]),
-        hide_index=True,
         height=420,
-        width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="business_table",
@@ -149,10 +147,8 @@ with site_tab:
         f"{len(frame):,} sites, {int(frame['units'].sum()):,} units, "
         f"{int(frame['tenants'].sum()):,} with a current tenant."
     )
-    picked = st.dataframe(
+    picked = ui.table(
         frame.drop(columns=["id", "version"]),
-        hide_index=True,
-        width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="site_table",

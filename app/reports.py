@@ -35,7 +35,7 @@ def _overview() -> None:
         "and the people cleared for them may read: you see that they exist, not what they say."
     )
     readable = reports.readable(engine, user)
-    st.dataframe(readable, hide_index=True, width="stretch", height=360)
+    ui.table(readable, height=360)
     if st.button("Prepare an export of the reports you may read"):
         st.session_state["reports_zip"] = exports.reports_zip(engine, user, ui.attribution_lines())
     if "reports_zip" in st.session_state:
@@ -157,7 +157,7 @@ def _links(report: dict) -> None:  # type: ignore[type-arg]
     linked = reports.linked_visits(engine, user, report_id)
     st.markdown(f"**Visits that acted on this report ({len(linked):,})**")
     if len(linked):
-        st.dataframe(linked, hide_index=True, width="stretch")
+        ui.table(linked)
     subject = visits.VisitFilters(
         business_id=report["business_id"],
         site_id=None if report["business_id"] else report["site_id"],
@@ -188,7 +188,7 @@ def _referrals(report: dict) -> None:  # type: ignore[type-arg]
     made = referrals.listing(engine, user, report_id=report_id)
     st.markdown(f"**Referrals of this report ({len(made):,})**")
     if len(made):
-        st.dataframe(made, hide_index=True, width="stretch")
+        ui.table(made)
     suggested = referrals.suggested_agencies(category=report["category"])
     st.caption(
         f"Agencies whose remit covers {vocab.REPORT_CATEGORIES[report['category']].lower()}: "
@@ -307,7 +307,7 @@ def _agencies() -> None:
         "The partnership's own summary of each agency's remit and powers. Referrals are "
         "suggested from it."
     )
-    st.dataframe(referrals.directory(ui.engine()), hide_index=True, width="stretch")
+    ui.table(referrals.directory(ui.engine()))
     rows = [
         {
             "Concern": vocab.REPORT_CATEGORIES[category],
@@ -316,7 +316,7 @@ def _agencies() -> None:
         for category, agencies in referrals.CATEGORY_AGENCIES.items()
     ]
     st.markdown("**Who covers what**")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    ui.table(rows)
 
 
 st.title("Intelligence reports")

@@ -69,10 +69,8 @@ def _choose_places(places: pd.DataFrame, area_id: int, geometry: object, name: s
     )
     if how == "pick":
         _toggle_clicked(places, area_id, (clicked or {}).get("last_object_clicked"))
-        table = st.dataframe(
+        table = ui.table(
             places_table(places),
-            hide_index=True,
-            width="stretch",
             on_select="rerun",
             selection_mode="multi-row",
             key=f"route_table_{area_id}",
@@ -130,7 +128,7 @@ def _show(planned: _Planned, geometry: object, name: str) -> None:
         use_container_width=True,
         returned_objects=[],
     )
-    st.dataframe(plan.legs, hide_index=True, width="stretch")
+    ui.table(plan.legs)
     left, middle, right = st.columns(3)
     left.download_button(
         "Download GPX",

@@ -103,7 +103,7 @@ def _by_area() -> None:
     if len(found.areas) > 25:
         st.caption("The 25 areas with the most businesses.")
     table = pd.DataFrame(found.areas.drop(columns="geometry"))
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.table(table)
     st.download_button(
         "Download the table (CSV)",
         annotated_csv(table, [found.gva.caption(), *ui.attribution_lines()]),
@@ -149,10 +149,8 @@ def _emerging() -> None:
         st.success("No rise stands out from chance in these 12 months.")
     else:
         st.error(f"{len(flagged)} rises unlikely to be chance.")
-    st.dataframe(
+    ui.table(
         table.assign(p_value=table["p_value"].round(4), q_value=table["q_value"].round(4)),
-        hide_index=True,
-        width="stretch",
     )
 
 
@@ -160,9 +158,7 @@ def _official() -> None:
     found = _sized("district", 8)
     register = {k: found.totals[k] for k in ("businesses", "employees")}
     st.subheader("Published figures beside the register")
-    st.dataframe(
-        official_figures.beside_register(ui.engine(), register), hide_index=True, width="stretch"
-    )
+    ui.table(official_figures.beside_register(ui.engine(), register))
     st.caption(
         "The register counts current businesses (active or dormant) inside the districts, and "
         "the sum of their employee estimates."
@@ -170,14 +166,12 @@ def _official() -> None:
     user = ui.current_user()
     figures = official_figures.listing(ui.engine()).drop(columns="id")
     if not (access.can_edit(user.role) and user.role != "officer"):
-        st.dataframe(figures, hide_index=True, width="stretch")
+        ui.table(figures)
         return
     st.subheader("Edit the figures")
     edited = st.data_editor(
         figures,
         num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
         column_config={
             "measure": st.column_config.SelectboxColumn(
                 options=list(official_figures.MEASURES), required=True
@@ -226,7 +220,7 @@ def _hidden_sector() -> None:
         )
     st.subheader("Which lists know which businesses")
     st.caption("Lists: " + ", ".join(found.lists))
-    st.dataframe(found.overlaps, hide_index=True, width="stretch")
+    ui.table(found.overlaps)
     st.subheader("Assumptions")
     st.markdown("\n".join(f"- {line}" for line in capture_recapture.ASSUMPTIONS))
     st.caption(

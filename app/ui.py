@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -69,6 +71,56 @@ def plain(value: object) -> str:
 def text_of(value: object) -> str:
     """A table cell as text for an input box: missing values (None, NaN, <NA>) become ''."""
     return "" if value is None or pd.isna(value) else str(value)
+
+
+#: Words written differently in a heading than in a column name.
+_HEADING_WORDS = {"id": "ID", "gva": "GVA", "h3": "H3", "msoa": "MSOA", "km2": "km²"}
+_COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def heading(column: str) -> str:
+    """A column name as a person reads it: ``visit_date`` becomes "Visit date", ``gva_gbp``
+    "GVA gbp". Names that are already written for people ("Fact", "per km²") stay as they are."""
+    if not _COLUMN_NAME.fullmatch(column):
+        return column
+    words = [_HEADING_WORDS.get(word, word) for word in column.split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _is_dates(values: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    present = values.dropna()
+    return (
+        values.dtype == object
+        and len(present) > 0
+        and all(isinstance(value, dt.date) for value in present.head(50))
+    )
+
+
+def table(
+    frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **options: Any
+) -> Any:
+    """``st.dataframe`` the way every page shows a table: full width, no index, readable
+    headings, and dates as DD/MM/YYYY (times as DD/MM/YYYY HH:mm). ``column_config`` overrides
+    any column; other options go to ``st.dataframe`` (a selection, for one)."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        label = heading(str(column))
+        values = frame[column]
+        has_time = pd.api.types.is_datetime64_any_dtype(values) and bool(
+            (values.dropna().dt.normalize() != values.dropna()).any()
+        )
+        if has_time:
+            config[column] = st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")
+        elif _is_dates(values):
+            config[column] = st.column_config.DateColumn(label, format="DD/MM/YYYY")
+        elif label != column:
+            config[column] = st.column_config.Column(label)
+    config.update(column_config or {})
+    options = {"hide_index": True, "width": "stretch", **options}
+    return st.dataframe(frame, column_config=config, **options)
 
 
 def data_changed() -> None:

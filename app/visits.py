@@ -62,10 +62,8 @@ def _register() -> None:
     st.markdown(f"**{len(frame):,} visits**")
     if len(frame):
         st.bar_chart(counts, x="year", y="visits", color="outcome", stack=True, height=260)
-    st.dataframe(
+    ui.table(
         frame.drop(columns=["id"]),
-        hide_index=True,
-        width="stretch",
         height=420,
         column_config=OUTCOME_COLUMNS,
     )
@@ -96,13 +94,13 @@ def _follow_ups() -> None:
     if due.empty:
         st.caption("Nothing is due.")
         return
-    st.dataframe(
+    ui.table(
         due.drop(columns=["id", "business_id", "site_id"]).assign(
             overdue=due["overdue"].map({True: "Overdue", False: "Due"})
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={"follow_up_date": st.column_config.DateColumn("Follow up by")},
+        column_config={
+            "follow_up_date": st.column_config.DateColumn("Follow up by", format="DD/MM/YYYY")
+        },
     )
 
 
@@ -134,7 +132,7 @@ def _operations() -> None:
         )
     with right:
         st.bar_chart(counts, x="outcome", y="visits", horizontal=True, height=260)
-        st.dataframe(counts, hide_index=True, width="stretch")
+        ui.table(counts)
     timeline = (
         chosen.assign(week=pd.to_datetime(chosen["visit_date"]).dt.to_period("W").dt.start_time)
         .assign(outcome=chosen["outcome"].map(vocab.VISIT_OUTCOMES))
@@ -172,7 +170,7 @@ def _log() -> None:
 def _referrals() -> None:
     frame = referrals.listing(ui.engine(), ui.current_user())
     st.markdown(f"**{len(frame):,} referrals** (newest first)")
-    st.dataframe(frame, hide_index=True, width="stretch", height=300)
+    ui.table(frame, height=300)
     waiting = frame[frame["status"] == vocab.REFERRAL_STATUSES["sent"]]
     if waiting.empty:
         return

@@ -151,3 +151,22 @@ def test_an_annotated_csv_neutralises_cells_and_ends_with_its_notes() -> None:
     lines = annotated_csv(frame, ["Method: test", "© source"]).decode("utf-8").splitlines()
     assert lines[:3] == ["name,n", "'=1+1,1", "Plain,2"]
     assert lines[3:] == ["# Method: test", "# © source"]
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ("visit_date", "Visit date"),
+        ("id", "ID"),
+        ("gva_gbp", "GVA gbp"),
+        ("msoa_code", "MSOA code"),
+        ("outcome", "Outcome"),
+        ("Fact", "Fact"),
+        ("per km²", "per km²"),
+        ("Unit 3", "Unit 3"),
+    ],
+)
+def test_table_headings_read_as_words(column: str, expected: str) -> None:
+    from app.ui import heading
+
+    assert heading(column) == expected

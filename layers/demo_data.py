@@ -28,8 +28,12 @@ from layers import rating
 
 BASE_BUSINESSES = 1_200
 BASE_SITES = 25
-BASE_VISITS = 430
+BASE_VISITS = 430  # 2019 to 2021, the operation's included
 OPERATION_VISITS = 170
+#: Routine visits since 2022 (on top of BASE_VISITS), so the demo has recent outcomes and
+#: follow-ups that are not yet due, as a live register would.
+RECENT_VISITS = 140
+RECENT_VISITS_END = dt.date(2026, 10, 31)
 BASE_REPORTS = 270
 OPERATION_NAME = "Operation Fabric (fictional)"
 
@@ -704,13 +708,18 @@ def _visits(
         ]
     )
     others = others.iloc[: max(0, total - operation)]
-    chosen = pd.concat([op_pick, others], ignore_index=True)
+    recent = visited.sample(n=round(RECENT_VISITS * scale), replace=True, random_state=rng)
+    chosen = pd.concat([op_pick, others, recent], ignore_index=True)
     count = len(chosen)
-    in_op = np.arange(count) < operation
-    dates = np.where(
-        in_op,
-        _dates(rng, dt.date(2020, 7, 1), dt.date(2020, 11, 30), count),
-        _dates(rng, dt.date(2019, 1, 1), dt.date(2021, 12, 31), count),
+    position = np.arange(count)
+    in_op = position < operation
+    dates = np.select(
+        [in_op, position < total],
+        [
+            _dates(rng, dt.date(2020, 7, 1), dt.date(2020, 11, 30), count),
+            _dates(rng, dt.date(2019, 1, 1), dt.date(2021, 12, 31), count),
+        ],
+        _dates(rng, dt.date(2022, 1, 1), RECENT_VISITS_END, count),
     )
     outcome = _choice(rng, OUTCOME_P, count)
     follow = np.isin(outcome, ["referral", "enforcement", "exploitation_indicators", "no_access"])

@@ -271,22 +271,53 @@ def test_a_failure_midway_leaves_the_database_as_it_was(
     conn: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(readers, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 16_384)
     rows = [ch.company(f"CHUNKED {i} LTD", f"9{i:07d}", "LE5 4GD", APPAREL) for i in range(900)]
     path = ch.write(tmp_path / "broken.csv", rows)
-    # A Latin-1 byte far past the first 64 KB: several chunks are staged before the reader fails.
+    # A Latin-1 byte in a name far past the first 64 KB: several chunks are staged before the
+    # reader fails.
     with path.open("ab") as handle:
-        handle.write(ch.HEADER.count(",") * b'"",' + b'"CAF\xc9"\n')
+        handle.write(b'"CAF\xc9 LTD",' + (ch.HEADER.count(",") - 1) * b'"",' + b'""\n')
     with pytest.raises(ValidationError, match="is not UTF-8"):
         import_businesses(conn, path)
     assert _count(conn) == 0
 
 
-def test_ragged_rows_in_a_mapped_csv_are_refused(conn: Connection, tmp_path: Path) -> None:
+def test_ragged_rows_in_a_mapped_csv_are_rejected_by_row(conn: Connection, tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
-    path.write_text("name,postcode,sector\nA,LE1 1AA,14\nB,LE1 1AA,14,extra,fields\n")
-    with pytest.raises(ValidationError, match="cannot be read as CSV"):
-        import_businesses(conn, path)
-    assert _count(conn) == 0
+    path.write_text(
+        "name,postcode,sector\nA,LE1 1AA,14\nB,LE1 1AA,14,extra,fields\nC,LE1 1AA\n"
+        '"D, with a\nline break",LE1 1AA,14\nE,LE1 1AA,14\n'
+    )
+    result = import_businesses(conn, path)
+    assert (result.read, result.inserted, result.rejected) == (5, 3, 2)
+    assert result.rejects["row"].tolist() == [3, 4]
+    assert result.rejects["reason"].str.contains("has 5 fields where the header has 3").iloc[0]
+    assert result.rejects["reason"].str.contains("has 2 fields").iloc[1]
+    assert result.rejects["value"].tolist() == ["B,LE1 1AA,14,extra,fields", "C,LE1 1AA"]
+    names = set(conn.execute(text("SELECT name FROM business")).scalars())
+    assert names == {"A", "D, with a\nline break", "E"}
+
+
+def test_a_ragged_companies_house_row_is_rejected_not_misread(
+    conn: Connection, tmp_path: Path
+) -> None:
+    good = ch.company("WHOLE ROW LTD", "90000021", "LE5 4GD", APPAREL)
+    split = ch.company("SPLIT ROW LTD", "90000022", "LE5 4GD", APPAREL)
+    after = ch.company("AFTER ROW LTD", "90000023", "LE5 4GD", APPAREL)
+    path = ch.write(tmp_path / "BasicCompanyData.csv", [good, split, after])
+    lines = path.read_text().splitlines()
+    # An address with an unquoted line break: the record falls apart into two short rows.
+    lines[2] = lines[2].replace('"SPLIT ROW LTD","90000022",', '"SPLIT ROW LTD","90000022"\n', 1)
+    path.write_text("\n".join(lines) + "\n")
+    result = import_businesses(conn, path)
+    assert (result.read, result.inserted) == (4, 2)
+    assert result.rejects["row"].tolist() == [3, 4]
+    assert set(result.rejects["column"]) == {"(whole row)"}
+    assert "SPLIT ROW LTD" in result.rejects["value"].iloc[0]
+    assert not conn.execute(
+        text("SELECT count(*) FROM business WHERE name LIKE 'SPLIT%'")
+    ).scalar_one()
 
 
 def test_a_mapping_that_names_missing_columns_is_refused(conn: Connection, tmp_path: Path) -> None:

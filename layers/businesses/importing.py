@@ -323,7 +323,10 @@ def import_businesses(
         with transaction(bind) as conn:
             conn.execute(text(_STAGING))
             for chunk in readers.chunks(source, sector_prefixes=settings.sector_sic_prefixes):
-                result.read += len(chunk) + int(chunk.attrs.get("skipped", 0))
+                # Rows with the wrong number of fields were not parsed; they are rejected.
+                ragged = pd.DataFrame(chunk.attrs.get("ragged", []), columns=REJECT_COLUMNS)
+                rejects.append(ragged)
+                result.read += len(chunk) + len(ragged) + int(chunk.attrs.get("skipped", 0))
                 checked = validate(
                     chunk,
                     sector_prefixes=settings.sector_sic_prefixes,

@@ -8,20 +8,29 @@ Excel file with a column mapping, and GeoJSON / GeoPackage points.
 from __future__ import annotations
 
 import csv
+import functools
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely
+from pyarrow import csv as pa_csv
 
 from layers.businesses.records import FIELDS, parse_sic_codes
 from layers.errors import ValidationError
 from layers.spatial_files import read_wgs84
 
 CHUNK_ROWS = 100_000
+#: Bytes the CSV parser takes at a time: small blocks keep its read-ahead (and memory) small;
+#: they are gathered into chunks of CHUNK_ROWS rows.
+CSV_BLOCK_BYTES = 1 << 20
 FORMATS = ("companies-house", "csv", "xlsx", "geojson", "gpkg")
 
 #: Companies House column (header stripped of its stray spaces) → standard field.
@@ -110,30 +119,116 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle, delimiter=delimiter), [])
 
 
+class _RaggedRows:
+    """Collects the rows whose number of fields differs from the header's, as the CSV parser
+    meets them (its ``invalid_row_handler``), so they are reported, never silently read."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, int, int, str]] = []  # (row, expected, found, text)
+        self._reported = 0
+
+    def __call__(self, row: pa_csv.InvalidRow) -> str:
+        self.rows.append((row.number, row.expected_columns, row.actual_columns, row.text))
+        return "skip"
+
+    def numbers(self) -> set[int]:
+        """The row numbers met so far."""
+        return {row for row, *_ in self.rows}
+
+    def since_last(self) -> list[dict[str, object]]:
+        """The rows met since the last call, as rejects (row, column, value, reason)."""
+        fresh, self._reported = self.rows[self._reported :], len(self.rows)
+        return [
+            {
+                "row": row,
+                "column": "(whole row)",
+                "value": text[:200],
+                "reason": f"has {found} fields where the header has {expected}: a stray "
+                "delimiter, a missing one, or a line break outside quotes",
+            }
+            for row, expected, found, text in fresh
+        ]
+
+
+def _row_numbers(first: int, count: int, ragged: set[int]) -> np.ndarray:
+    """The file row numbers of ``count`` good rows read from row ``first`` on, passing over
+    the ragged rows the parser skipped."""
+    candidates = np.arange(first, first + count + len(ragged))
+    if ragged:
+        candidates = candidates[~np.isin(candidates, list(ragged))]
+    return candidates[:count]
+
+
+def _gathered(batches: pa_csv.CSVStreamingReader) -> Iterator[pa.Table]:
+    """The parser's record batches regrouped into tables of CHUNK_ROWS rows (the last one
+    shorter), so each chunk is worth its validation and COPY."""
+    waiting: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in batches:
+        waiting.append(batch)
+        rows += batch.num_rows
+        while rows >= CHUNK_ROWS:
+            table = pa.Table.from_batches(waiting)
+            yield table.slice(0, CHUNK_ROWS)
+            rest = table.slice(CHUNK_ROWS)
+            waiting, rows = rest.to_batches(), rest.num_rows
+    if rows or not waiting:
+        yield pa.Table.from_batches(waiting, schema=batches.schema)
+
+
+#: Which rows of a block to keep, as a boolean Arrow array (decided before pandas sees them).
+RowFilter = Callable[[pa.Table], pa.ChunkedArray]
+
+
 def _read_csv_chunks(
-    path: Path, delimiter: str, usecols: list[str] | None
+    path: Path, delimiter: str, usecols: list[str] | None, keep: RowFilter | None = None
 ) -> Iterator[pd.DataFrame]:
+    """The file's rows as text, a block at a time, each row indexed by its row number in the
+    file (the header is row 1). A row with too many or too few fields is not read: it comes
+    back in the chunk's ``attrs["ragged"]`` as a reject record. With ``keep``, only the rows it
+    keeps come back, and ``attrs["skipped"]`` says how many it left out."""
+    header = _csv_header(path)
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise ValidationError(
+            f"names the column(s) {repeated} more than once in its header", file=path.name, row=1
+        )
+    columns = usecols if usecols is not None else header
+    ragged = _RaggedRows()
     try:
-        reader = pd.read_csv(
+        reader = pa_csv.open_csv(
             path,
-            sep=delimiter,
-            dtype="string",
-            keep_default_na=False,
-            chunksize=CHUNK_ROWS,
-            encoding="utf-8-sig",
-            usecols=usecols,
-            skipinitialspace=False,
+            # One thread, so the parser knows each row's number for the rejects report.
+            read_options=pa_csv.ReadOptions(use_threads=False, block_size=CSV_BLOCK_BYTES),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=ragged
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=columns,
+                column_types=dict.fromkeys(columns, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
         start = 2
-        for chunk in reader:
-            chunk.index = range(start, start + len(chunk))
-            start += len(chunk)
+        for table in _gathered(reader):
+            numbers = _row_numbers(start, table.num_rows, ragged.numbers())
+            start = int(numbers[-1]) + 1 if len(numbers) else start
+            skipped = 0
+            if keep is not None:
+                kept = keep(table)
+                table = table.filter(kept)
+                numbers = numbers[kept.to_numpy(zero_copy_only=False)]
+                skipped = len(kept) - table.num_rows
+            chunk = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+            chunk.index = pd.Index(numbers)
+            chunk.attrs = {"ragged": ragged.since_last(), "skipped": skipped}
             yield chunk
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            "is not UTF-8 text; save it as 'CSV UTF-8' and import it again", file=path.name
-        ) from exc
-    except pd.errors.ParserError as exc:
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            raise ValidationError(
+                "is not UTF-8 text; save it as 'CSV UTF-8' and import it again", file=path.name
+            ) from exc
         raise ValidationError(
             f"cannot be read as CSV ({str(exc).strip()})", file=path.name
         ) from exc
@@ -141,7 +236,8 @@ def _read_csv_chunks(
 
 def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iterator[pd.DataFrame]:
     """Standard records from the Companies House free company data product: only companies with
-    a SIC code in the sector; how many others each chunk held is in ``attrs["skipped"]``."""
+    a SIC code in the sector; how many others each chunk held is in ``attrs["skipped"]``, and
+    its rows with the wrong number of fields are in ``attrs["ragged"]``."""
     header = _csv_header(path)
     delimiter = _check_text(path)
     if delimiter != ",":
@@ -157,23 +253,26 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
             f"is missing the Companies House columns {missing}", file=path.name, row=1
         )
     usecols = [stripped[c] for c in COMPANIES_HOUSE_COLUMNS if c in stripped]
-    prefixes = tuple(sector_prefixes)
-    for chunk in _read_csv_chunks(path, delimiter, usecols):
+    sic_columns = [c for c in usecols if c.strip().startswith("SICCode.SicText_")]
+    # A SIC text starts with its five-digit code: "14190 - Manufacture of other wearing apparel".
+    in_sector = (
+        "^\\s*(?:" + "|".join(re.escape(p) + f"\\d{{{5 - len(p)}}}" for p in sector_prefixes) + ")"
+    )
+
+    def keep(table: pa.Table) -> pa.ChunkedArray:
+        # Most of the register is outside the sector: it is dropped before pandas sees it.
+        matches = [pc.match_substring_regex(table[c], in_sector) for c in sic_columns]
+        return functools.reduce(pc.or_, matches)
+
+    sic_fields = [c.strip() for c in sic_columns]
+    for chunk in _read_csv_chunks(path, delimiter, usecols, keep):
         chunk.columns = [c.strip() for c in chunk.columns]
-        # Most of the register is outside the sector: drop it before any per-row work.
-        sic_columns = [c for c in chunk.columns if c.startswith("SICCode.SicText_")]
-        codes = [chunk[c].str.extract(r"^\s*(\d{5})", expand=False) for c in sic_columns]
-        in_sector = pd.concat(
-            [c.str.startswith(prefixes).fillna(False) for c in codes], axis=1
-        ).any(axis=1)
-        skipped = int((~in_sector).sum())
-        chunk = chunk[in_sector]
         records = pd.DataFrame(
             {
                 "row": chunk.index,
                 "name": chunk["CompanyName"],
                 "company_number": chunk["CompanyNumber"],
-                "sic_codes": chunk[sic_columns].apply(lambda texts: parse_sic_codes(*texts), axis=1)
+                "sic_codes": chunk[sic_fields].apply(lambda texts: parse_sic_codes(*texts), axis=1)
                 if len(chunk)
                 else pd.Series(dtype=object),
                 "address": _join_address(chunk),
@@ -185,7 +284,7 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
             },
             index=chunk.index,
         )
-        records.attrs["skipped"] = skipped
+        records.attrs = dict(chunk.attrs)
         yield records
 
 
@@ -257,7 +356,9 @@ def _mapped(frame: pd.DataFrame, mapping: dict[str, str], file: str) -> pd.DataF
         out["first_seen"] = pd.to_datetime(
             out["first_seen"], errors="coerce", dayfirst=True
         ).dt.date
-    return out.assign(row=frame.index)
+    out = out.assign(row=frame.index)
+    out.attrs = dict(frame.attrs)
+    return out
 
 
 def table_chunks(source: Source) -> Iterator[pd.DataFrame]:

@@ -105,6 +105,7 @@ def _edit(business_id: int) -> None:
 
 st.title("Businesses & sites")
 ui.demo_banner()
+ui.flash()
 can_edit = access.can_edit(ui.current_user().role)
 business_tab, site_tab, proposal_tab = st.tabs(["Businesses", "Sites", "Multi-occupancy proposals"])
 with business_tab:
@@ -222,7 +223,9 @@ with proposal_tab:
     st.write(
         "Businesses whose points fall inside one building footprint (a known site, an "
         "OpenStreetMap building or a loaded polygon layer), or that share an address line "
-        "and postcode, are proposed as multi-occupancy sites."
+        "and postcode, are proposed as multi-occupancy sites. Accepting or merging one makes "
+        "each business the current tenant of a unit of the site: the unit its address names "
+        '("Unit 4"), or one named after the business, on the ground floor until you change it.'
     )
     if can_edit and st.button("Look for multi-occupancy buildings"):
         added = multi_occupancy.detect(ui.engine())
@@ -250,7 +253,9 @@ with proposal_tab:
                     name=name if proposal.kind == "new_site" else "",
                 )
                 ui.data_changed()
-                st.success(f"Accepted: site {site_id}.")
+                st.session_state["flash"] = (
+                    f"Accepted: site {site_id}, with its businesses as tenants of its units."
+                )
                 st.rerun()
             target = middle.selectbox(
                 "Merge into",
@@ -261,9 +266,13 @@ with proposal_tab:
             if middle.button("Merge", key=f"merge_{proposal.id}"):
                 multi_occupancy.merge(ui.engine(), proposal.id, target, ui.current_user())
                 ui.data_changed()
+                st.session_state["flash"] = f"Merged into {ui.plain(site_names[target])}."
                 st.rerun()
             if right.button("Dismiss", key=f"dismiss_{proposal.id}"):
                 multi_occupancy.dismiss(ui.engine(), proposal.id, ui.current_user())
                 ui.data_changed()
+                st.session_state["flash"] = (
+                    "Dismissed: the same businesses will not be proposed again."
+                )
                 st.rerun()
 ui.show_attribution()

@@ -10,9 +10,13 @@ Three signals, from strongest to weakest:
    new site around their points).
 
 A set of businesses already proposed (open, or dismissed by someone) is not proposed again.
+Accepting or merging a proposal records each business as the current tenant of a unit of the
+site: the unit its address names ("Unit 4"), or one named after the business.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -35,8 +39,10 @@ WITH loose AS (SELECT * FROM business WHERE site_id IS NULL AND status <> 'archi
 in_sites AS (
     SELECT 'new_tenants' AS kind, s.id AS site_id, NULL::int AS building_id,
         array_agg(b.id ORDER BY b.id) AS business_ids, s.geom,
-        count(*) || ' businesses inside the footprint of ' || s.name
-            || ' are not recorded as its tenants' AS reason
+        CASE WHEN count(*) = 1
+            THEN '1 business inside the footprint of ' || s.name || ' is not recorded as its tenant'
+            ELSE count(*) || ' businesses inside the footprint of ' || s.name
+                || ' are not recorded as its tenants' END AS reason
     FROM site s JOIN loose b ON ST_Contains(s.geom, b.geom)
     WHERE NOT s.archived GROUP BY s.id),
 in_buildings AS (
@@ -114,14 +120,69 @@ def _take(conn: Connection, proposal_id: int) -> dict[str, object]:
     return dict(row)
 
 
+_DESIGNATOR = re.compile(r"\b(unit|suite|flat|room)\s*([a-z0-9][a-z0-9.]*)", re.IGNORECASE)
+_LABEL_LENGTH = 32  # unit.label
+
+
+def unit_label(address: str | None, name: str, taken: set[str]) -> str:
+    """A unit label for a business joining a site: the unit its address names ("Unit 4"),
+    else "Unit of <name>"; never one in ``taken`` (the site's labels, compared case-blind)."""
+    found = _DESIGNATOR.search(address or "")
+    base = (
+        f"{found.group(1).capitalize()} {found.group(2).upper()}" if found else f"Unit of {name}"
+    )[:_LABEL_LENGTH]
+    label, n = base, 1
+    while label.casefold() in {t.casefold() for t in taken}:
+        n += 1
+        suffix = f" ({n})"
+        label = base[: _LABEL_LENGTH - len(suffix)] + suffix
+    return label
+
+
+def _house(conn: Connection, site_id: int, business_ids: list[int]) -> int:
+    """Make each of these businesses of the site without a unit the current tenant of a unit of
+    its own (ground floor until an officer says otherwise); returns how many were housed."""
+    homeless = conn.execute(
+        text(
+            "SELECT id, name, address FROM business WHERE id = ANY(:ids) AND site_id = :site "
+            "AND unit_id IS NULL ORDER BY id"
+        ),
+        {"ids": business_ids, "site": site_id},
+    ).all()
+    taken = set(
+        conn.execute(text("SELECT label FROM unit WHERE site_id = :s"), {"s": site_id}).scalars()
+    )
+    for business_id, name, address in homeless:
+        label = unit_label(address, name, taken)
+        taken.add(label)
+        unit_id = conn.execute(
+            text("INSERT INTO unit (site_id, label, floor) VALUES (:s, :l, 0) RETURNING id"),
+            {"s": site_id, "l": label},
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE business SET unit_id = :u WHERE id = :b"),
+            {"u": unit_id, "b": business_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO tenancy (unit_id, business_id, start_date) "
+                "VALUES (:u, :b, current_date)"
+            ),
+            {"u": unit_id, "b": business_id},
+        )
+    return len(homeless)
+
+
 def _close(
     conn: Connection, proposal: dict[str, object], status: str, user: User, site_id: int | None
 ) -> None:
+    housed = 0
     if site_id is not None:
         conn.execute(
             text("UPDATE business SET site_id = :site WHERE id = ANY(:ids) AND site_id IS NULL"),
             {"site": site_id, "ids": proposal["business_ids"]},
         )
+        housed = _house(conn, site_id, list(proposal["business_ids"]))
     conn.execute(
         text(
             "UPDATE site_proposal SET status = :status, decided_by = :user, "
@@ -139,6 +200,7 @@ def _close(
             "decision": status,
             "site_id": site_id,
             "business_ids": list(proposal["business_ids"]),
+            "units_added": housed,
         },
     )
 

@@ -284,6 +284,30 @@ def test_an_officer_finds_the_imperial_typewriter_building_and_a_tenant(
     expect(page.get_by_text("Fictional demo business.")).to_be_visible()
 
 
+def test_an_officer_accepts_a_multi_occupancy_proposal_and_the_building_shows_its_new_tenant(
+    page: Page, app_url: str
+) -> None:
+    sign_in(page, app_url, "officer", path="registers")
+    page.get_by_role("tab", name="Multi-occupancy proposals").click()
+    page.get_by_role("button", name="Look for multi-occupancy buildings").click()
+    # The innermost block that holds both the proposal's text and its buttons: its own box.
+    proposal = (
+        page.get_by_test_id("stVerticalBlock")
+        .filter(has_text="inside the footprint of Farrow")
+        .filter(has=page.get_by_role("button", name="Accept"))
+        .last
+    )
+    expect(proposal).to_contain_text("1 business inside the footprint of Farrow")
+    tenant = proposal.get_by_test_id("stCaptionContainer").inner_text()
+    proposal.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text(re.compile(r"Accepted: site \d+, with its businesses"))).to_be_visible()
+    expect(page.get_by_text("inside the footprint of Farrow")).to_have_count(0)
+    page.get_by_role("link", name="Map").click()
+    open_from_search(page, "Farrow Works")
+    page.get_by_role("combobox", name="Tenant").click()
+    expect(page.get_by_role("option", name=f"Unit of {tenant} · {tenant}")).to_be_visible()
+
+
 def test_hostile_names_show_as_text(page: Page, app_url: str) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
 
 from layers import multi_occupancy as mo
-from layers import osm, users
+from layers import osm, profiles, users
 from layers.errors import ValidationError
 from tests import osm_file
 from tests.support import make_user
@@ -91,6 +92,10 @@ def test_businesses_in_one_building_become_a_proposal(
         conn.execute(text("SELECT name FROM site WHERE id = :s"), {"s": site_id}).scalar_one()
         == "Workshop Yard"
     )
+    # Each business is now the current tenant of a unit of the new site, as its profile shows.
+    units = profiles.site_profile(conn, site_id).units
+    assert sorted(units["tenant"]) == [f"Workshop {i}" for i in range(3)]
+    assert sorted(units["label"]) == [f"Unit of Workshop {i}" for i in range(3)]
     with pytest.raises(ValidationError, match="already accepted"):
         mo.dismiss(conn, int(mine.iloc[0]["id"]), user)
 
@@ -128,6 +133,13 @@ def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: users
     proposals = mo.open_proposals(conn)
     mine = proposals[[list(found) == [newcomer] for found in proposals["business_ids"]]]
     assert mine.iloc[0]["kind"] == "new_tenants" and mine.iloc[0]["site"] == "Known Mill"
+    assert mine.iloc[0]["reason"] == (
+        "1 business inside the footprint of Known Mill is not recorded as its tenant"
+    )
+    conn.execute(
+        text("INSERT INTO unit (site_id, label) VALUES (:s, 'Unit of Newcomer Knitwear')"),
+        {"s": site},
+    )
     mo.merge(conn, int(mine.iloc[0]["id"]), site, user)
     assert (
         conn.execute(
@@ -135,3 +147,44 @@ def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: users
         ).scalar_one()
         == site
     )
+    label, start, end = conn.execute(
+        text(
+            "SELECT u.label, t.start_date, t.end_date FROM tenancy t "
+            "JOIN unit u ON u.id = t.unit_id "
+            "JOIN business b ON b.unit_id = u.id AND b.id = t.business_id WHERE b.id = :b"
+        ),
+        {"b": newcomer},
+    ).one()
+    assert (label, start, end) == ("Unit of Newcomer Knitwear (2)", dt.date.today(), None)
+    detail = conn.execute(
+        text(
+            "SELECT detail FROM audit_log WHERE object_type = 'site_proposal' "
+            "AND object_id = :p ORDER BY id DESC LIMIT 1"
+        ),
+        {"p": str(mine.iloc[0]["id"])},
+    ).scalar_one()
+    assert detail["units_added"] == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "name", "taken", "expected"),
+    [
+        ("Unit 4, 14 Canal Street", "A Ltd", set(), "Unit 4"),
+        ("suite 2b, Mill House", "A Ltd", set(), "Suite 2B"),
+        ("Unit 4, 14 Canal Street", "A Ltd", {"unit 4"}, "Unit 4 (2)"),
+        ("Unit 4", "A Ltd", {"Unit 4", "Unit 4 (2)"}, "Unit 4 (3)"),
+        ("14 Canal Street", "Zelvar Knitwear Ltd", set(), "Unit of Zelvar Knitwear Ltd"),
+        (None, "A very long business name that goes on", set(), "Unit of A very long business nam"),
+        (
+            None,
+            "A very long business name that goes on",
+            {"Unit of A very long business nam"},
+            "Unit of A very long business (2)",
+        ),
+    ],
+)
+def test_a_unit_label_from_the_address(
+    address: str | None, name: str, taken: set[str], expected: str
+) -> None:
+    label = mo.unit_label(address, name, taken)
+    assert label == expected and len(label) <= 32

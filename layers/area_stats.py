@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from layers import reports, risk, visits, vocab
 from layers.db import Bind, read_frame, reading
-from layers.focus_areas import CURRENT_BUSINESS
 from layers.users import User
+from layers.vocab import CURRENT_BUSINESS
 
 #: How many risk factors a place lists beside its score.
 TOP_FACTORS = 3

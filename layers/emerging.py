@@ -20,7 +20,7 @@ from statsmodels.stats.multitest import multipletests
 from layers import vocab
 from layers.db import Bind, read_frame, reading
 from layers.errors import ValidationError
-from layers.focus_areas import CURRENT_BUSINESS
+from layers.vocab import CURRENT_BUSINESS
 
 TEST = (
     "A rise is flagged when it is unlikely to be chance: under an unchanged rate the last 12 "

@@ -14,15 +14,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
-from layers import access, audit, locking, vocab
+from layers import access, area_stats, audit, locking, vocab
 from layers.area_shapes import CleanShape, buffered, clean
 from layers.db import Bind, reading, transaction
 from layers.errors import ValidationError
 from layers.settings import get_settings
 from layers.users import User
-
-#: Businesses that count as being in an area: trading or dormant, not ceased or archived.
-CURRENT_BUSINESS = "b.status IN ('active', 'dormant')"
 
 _GEOM = "ST_Multi(ST_SetSRID(ST_GeomFromWKB(decode(:wkb, 'hex')), 4326))"
 
@@ -295,17 +292,21 @@ def id_by_name(bind: Bind, name: str) -> int:
 
 def all_areas(bind: Bind) -> gpd.GeoDataFrame:
     """Every focus area with its details, version, owner's username, its area in km² (British
-    National Grid) and the number of current businesses inside it."""
+    National Grid) and the number of current businesses inside it (from the grid summaries,
+    ``area_stats.summary``)."""
     with reading(bind) as conn:
-        return gpd.read_postgis(
+        areas = gpd.read_postgis(
             text(
-                "SELECT f.id, f.name, f.purpose, f.priority, f.owner_id, u.username AS owner, "  # noqa: S608 - constant fragments
+                "SELECT f.id, f.name, f.purpose, f.priority, f.owner_id, u.username AS owner, "
                 "f.period_start, f.period_end, f.notes, f.version, f.geom, "
                 "round((ST_Area(ST_Transform(f.geom, 27700)) / 1e6)::numeric, 2)::float "
-                "AS area_km2, (SELECT count(*) FROM business b WHERE ST_Intersects(f.geom, b.geom) "
-                f"AND {CURRENT_BUSINESS}) AS businesses "
-                "FROM focus_area f LEFT JOIN app_user u ON u.id = f.owner_id ORDER BY f.name"
+                "AS area_km2 FROM focus_area f LEFT JOIN app_user u ON u.id = f.owner_id "
+                "ORDER BY f.name"
             ),
             conn,
             geom_col="geom",
         )
+        areas["businesses"] = [
+            area_stats.summary(conn, int(area_id))["businesses"] for area_id in areas["id"]
+        ]
+    return areas

@@ -29,8 +29,8 @@ from layers import (
 )
 from layers.db import Bind, read_frame
 from layers.errors import ValidationError
-from layers.focus_areas import CURRENT_BUSINESS
 from layers.users import User
+from layers.vocab import CURRENT_BUSINESS
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

@@ -22,8 +22,8 @@ from layers import hexagons, vocab
 from layers.bulk import copy_out
 from layers.db import Bind, read_frame, reading
 from layers.errors import ValidationError
-from layers.focus_areas import CURRENT_BUSINESS
 from layers.settings import get_settings
+from layers.vocab import CURRENT_BUSINESS
 
 GEOGRAPHIES = {
     "district": "Districts",

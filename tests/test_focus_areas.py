@@ -82,10 +82,22 @@ def _area(conn: Connection, user, name: str = "T area", shape=NEAR_EAST_PARK_ROA
 def test_an_area_is_saved_listed_edited_and_deleted_with_every_step_audited(
     conn: Connection, planner
 ) -> None:  # type: ignore[no-untyped-def]
+    for i, status in enumerate(("active", "dormant", "ceased")):
+        _business(conn, f"Inside {i}", 52.635, -1.100 + i * 0.001, status=status)
+    _business(conn, "Outside", 52.645, -1.100)
     saved = _area(conn, planner, purpose="Test", priority="high")
     assert saved.outside_share == pytest.approx(0.0, abs=1e-6) and saved.warnings == []
     listed = focus_areas.all_areas(conn).set_index("id").loc[saved.id]
     assert listed["name"] == "T area" and listed["priority"] == "high"
+    # The listing's count comes from the grid summaries: it equals testing every business.
+    assert listed["businesses"] >= 2
+    assert listed["businesses"] == conn.execute(
+        text(
+            "SELECT count(*) FROM business b JOIN focus_area f ON f.id = :id "
+            "AND ST_Intersects(f.geom, b.geom) WHERE b.status IN ('active', 'dormant')"
+        ),
+        {"id": saved.id},
+    ).scalar_one()
     # Area in km² measured in the British National Grid: check against geopandas.
     expected = gpd.GeoSeries([NEAR_EAST_PARK_ROAD], crs=4326).to_crs(27700).area.iloc[0] / 1e6
     assert listed["area_km2"] == pytest.approx(expected, abs=0.01)

@@ -256,7 +256,9 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
     sic_columns = [c for c in usecols if c.strip().startswith("SICCode.SicText_")]
     # A SIC text starts with its five-digit code: "14190 - Manufacture of other wearing apparel".
     in_sector = (
-        "^\\s*(?:" + "|".join(re.escape(p) + f"\\d{{{5 - len(p)}}}" for p in sector_prefixes) + ")"
+        "^\\s*(?:"
+        + "|".join(re.escape(p) + f"\\d{{{max(0, 5 - len(p))}}}" for p in sector_prefixes)
+        + ")"
     )
 
     def keep(table: pa.Table) -> pa.ChunkedArray:

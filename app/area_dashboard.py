@@ -8,7 +8,6 @@ import json
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app import ui
 from layers import area_stats
@@ -145,7 +144,7 @@ def dashboard(areas: gpd.GeoDataFrame) -> None:
     st.caption(
         "A multi-occupancy building stands for its tenants: its score is its highest tenant's."
     )
-    st_folium(
+    ui.show_map(
         places_map(
             row["geom"],
             found.places,
@@ -154,8 +153,6 @@ def dashboard(areas: gpd.GeoDataFrame) -> None:
         ),
         key=f"places_map_{area_id}",
         height=420,
-        use_container_width=True,
-        returned_objects=[],
     )
     ui.table(places_table(found.places))
     st.download_button(

@@ -8,7 +8,6 @@ import pandas as pd
 import shapely
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
-from streamlit_folium import st_folium
 
 from app import ui
 from app.area_dashboard import choose_area
@@ -81,7 +80,7 @@ def _drawn_shape(areas: gpd.GeoDataFrame) -> BaseGeometry | None:
         "again), a rectangle or a circle (drag). Several shapes make one area. Tick "
         "'Businesses' in the layer list to see where they are."
     )
-    drawn = st_folium(
+    drawn = ui.show_map(
         draw_map(
             areas,
             center=get_settings().map_center,
@@ -90,8 +89,7 @@ def _drawn_shape(areas: gpd.GeoDataFrame) -> BaseGeometry | None:
         ),
         key="draw_new_area",
         height=520,
-        use_container_width=True,
-        returned_objects=["all_drawings"],
+        returns=("all_drawings",),
     )
     features = (drawn or {}).get("all_drawings") or []
     if not features:
@@ -175,7 +173,7 @@ def new_area(areas: gpd.GeoDataFrame) -> None:
     if cleaned.note:
         st.warning(cleaned.note)
     if how != "draw":
-        st_folium(
+        ui.show_map(
             shape_map(
                 cleaned.shape,
                 name=purpose or "New area",
@@ -184,8 +182,6 @@ def new_area(areas: gpd.GeoDataFrame) -> None:
             ),
             key=f"preview_{how}",
             height=380,
-            use_container_width=True,
-            returned_objects=[],
         )
     user = ui.current_user()
     details = details_form(
@@ -210,7 +206,7 @@ def _change_outline(row: pd.Series, area_id: int) -> None:
         "Drag the corners of the outline (the pencil tool on the map's left starts editing; "
         "press Save there), then save the new outline here."
     )
-    drawn = st_folium(
+    drawn = ui.show_map(
         draw_map(
             gpd.GeoDataFrame(
                 columns=["name", "purpose", "priority", "geometry"], geometry="geometry", crs=4326
@@ -221,8 +217,7 @@ def _change_outline(row: pd.Series, area_id: int) -> None:
         ),
         key=f"edit_outline_{area_id}",
         height=460,
-        use_container_width=True,
-        returned_objects=["all_drawings"],
+        returns=("all_drawings",),
     )
     features = (drawn or {}).get("all_drawings") or []
     if st.button("Save the new outline", disabled=not features, key="save_outline"):

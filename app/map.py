@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app import filters_form, profile_panel, ui
 from layers import boundaries, focus_areas, profiles, reports, sites, visits
@@ -116,7 +115,7 @@ if selected:
 st.caption(f"{len(points):,} businesses shown · {len(layers['sites']):,} multi-occupancy sites")
 map_column, profile_column = st.columns([3, 2]) if selected else (st.container(), None)
 with map_column:
-    clicked = st_folium(
+    clicked = ui.show_map(
         build_sector_map(
             center=center,
             zoom=zoom,
@@ -130,8 +129,7 @@ with map_column:
         ),
         key="sector_map",
         height=640,
-        use_container_width=True,
-        returned_objects=["last_object_clicked"],
+        returns=("last_object_clicked",),
     )
 click = (clicked or {}).get("last_object_clicked")
 if click and click != st.session_state.get("last_click"):

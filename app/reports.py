@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app import ui
 from layers import access, exports, referrals, reports, visits, vocab
@@ -258,7 +257,7 @@ def _submit() -> None:
             st.caption(f"Nothing matches {ui.plain(query)}.")
     else:
         picked = st.session_state.get("report_place")
-        clicked = st_folium(
+        clicked = ui.show_map(
             location_picker_map(
                 center=picked or get_settings().map_center,
                 picked=picked,
@@ -266,8 +265,7 @@ def _submit() -> None:
             ),
             key="report_place_map",
             height=360,
-            use_container_width=True,
-            returned_objects=["last_clicked"],
+            returns=("last_clicked",),
         )
         click = (clicked or {}).get("last_clicked")
         if click and (click["lat"], click["lng"]) != picked:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app import ui
 from app.area_dashboard import area_stats_for, choose_area, places_table
@@ -54,7 +53,7 @@ def _choose_places(places: pd.DataFrame, area_id: int, geometry: object, name: s
         keys = frozenset(zip(chosen["kind"], chosen["place_id"].astype(int), strict=True))
     else:
         keys = frozenset(_picked(area_id))
-    clicked = st_folium(
+    clicked = ui.show_map(
         places_map(
             geometry,  # type: ignore[arg-type]
             places,
@@ -64,8 +63,7 @@ def _choose_places(places: pd.DataFrame, area_id: int, geometry: object, name: s
         ),
         key=f"route_places_{area_id}_{how}",
         height=420,
-        use_container_width=True,
-        returned_objects=["last_object_clicked"] if how == "pick" else [],
+        returns=("last_object_clicked",) if how == "pick" else (),
     )
     if how == "pick":
         _toggle_clicked(places, area_id, (clicked or {}).get("last_object_clicked"))
@@ -121,12 +119,10 @@ def _planned(area_id: int, plan: routing.RoutePlan, name: str) -> _Planned:
 def _show(planned: _Planned, geometry: object, name: str) -> None:
     plan = planned.plan
     (st.success if plan.on_network else st.warning)(plan.summary())
-    st_folium(
+    ui.show_map(
         route_map(geometry, plan, name=name, attribution=ui.attribution_lines(short=True)),  # type: ignore[arg-type]
         key="route_map",
         height=480,
-        use_container_width=True,
-        returned_objects=[],
     )
     ui.table(plan.legs)
     left, middle, right = st.columns(3)

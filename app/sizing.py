@@ -7,7 +7,6 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app import ui
 from layers import access, capture_recapture, emerging, hidden_sector, official_figures, sizing
@@ -71,7 +70,7 @@ def _by_area() -> None:
     if by == "area":
         st.caption("Focus areas may overlap: a business inside two is counted in both.")
     shown = found.areas.assign(businesses=found.areas["businesses"].astype(int))
-    st_folium(
+    ui.show_map(
         choropleth_map(
             shown,
             value="businesses",
@@ -81,8 +80,6 @@ def _by_area() -> None:
         ),
         key=f"sizing_map_{by}_{resolution}",
         height=460,
-        use_container_width=True,
-        returned_objects=[],
     )
     top = found.areas.head(25)["code"]
     for column, chart in zip(

@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import folium
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from layers import attribution, businesses
 from layers.db import Bind, check_postgis, database_url, get_engine
@@ -121,6 +123,17 @@ def table(
     config.update(column_config or {})
     options = {"hide_index": True, "width": "stretch", **options}
     return st.dataframe(frame, column_config=config, **options)
+
+
+def show_map(
+    folium_map: folium.Map, *, key: str, height: int, returns: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Draw a folium map across the page's width. ``returns`` names what the browser sends
+    back (``last_object_clicked``, ``all_drawings``...): a map that returns nothing never makes
+    the page run again when it is panned or zoomed."""
+    return st_folium(
+        folium_map, key=key, height=height, use_container_width=True, returned_objects=list(returns)
+    )
 
 
 def data_changed() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app import ui
 from app.visit_form import visit_form
@@ -119,7 +118,7 @@ def _operations() -> None:
     counts = visits.outcome_counts(chosen)
     left, right = st.columns([3, 2])
     with left:
-        st_folium(
+        ui.show_map(
             operation_map(
                 chosen,
                 center=get_settings().map_center,
@@ -127,8 +126,6 @@ def _operations() -> None:
             ),
             key="operation_map",
             height=420,
-            use_container_width=True,
-            returned_objects=[],
         )
     with right:
         st.bar_chart(counts, x="outcome", y="visits", horizontal=True, height=260)

@@ -220,8 +220,15 @@ def _change_outline(row: pd.Series, area_id: int) -> None:
         returns=("all_drawings",),
     )
     features = (drawn or {}).get("all_drawings") or []
-    if st.button("Save the new outline", disabled=not features, key="save_outline"):
-        shape = shapely.union_all([area_shapes.from_drawing(f) for f in features])
+    shape = shapely.union_all([area_shapes.from_drawing(f) for f in features]) if features else None
+    # Less than a square metre of difference: the corners have not been moved (yet).
+    moved = shape is not None and area_shapes.area_m2(shape.symmetric_difference(row["geom"])) >= 1
+    if moved:
+        st.info(
+            f"The outline on the map covers {area_shapes.area_m2(shape) / 1e6:,.3f} km² "
+            f"(the saved one: {area_shapes.area_m2(row['geom']) / 1e6:,.3f} km²)."
+        )
+    if st.button("Save the new outline", disabled=not moved, key="save_outline"):
         saved = focus_areas.update_shape(
             ui.engine(), ui.current_user(), area_id, int(row["version"]), shape
         )
@@ -244,15 +251,29 @@ def manage_areas(areas: gpd.GeoDataFrame) -> None:
         period_end=None if pd.isna(row["period_end"]) else pd.Timestamp(row["period_end"]).date(),
         notes=row["notes"] or "",
     )
-    details = details_form(f"edit_area_{area_id}", current, submit="Save the details")
-    if details is not None:
-        focus_areas.update_details(ui.engine(), user, area_id, int(row["version"]), details)
-        ui.data_changed()
-        st.session_state["flash"] = "The details are saved."
-        st.rerun()
-    with st.expander("Change the outline"):
+    # One part at a time, drawn only when chosen: a map drawn out of sight (a closed expander)
+    # gets no size, and would open zoomed to nothing.
+    part = st.radio(
+        "Change",
+        ["details", "outline", "delete"],
+        format_func={
+            "details": "Its details",
+            "outline": "Its outline",
+            "delete": "Delete it",
+        }.get,
+        horizontal=True,
+        key=f"manage_part_{area_id}",
+    )
+    if part == "details":
+        details = details_form(f"edit_area_{area_id}", current, submit="Save the details")
+        if details is not None:
+            focus_areas.update_details(ui.engine(), user, area_id, int(row["version"]), details)
+            ui.data_changed()
+            st.session_state["flash"] = "The details are saved."
+            st.rerun()
+    elif part == "outline":
         _change_outline(row, area_id)
-    with st.expander("Delete this area"):
+    else:
         sure = st.checkbox(f"Yes, delete {ui.plain(row['name'])}", key=f"sure_{area_id}")
         if st.button("Delete the area", disabled=not sure, type="primary", key="delete_area"):
             focus_areas.delete(ui.engine(), user, area_id)

@@ -34,8 +34,12 @@ DRAW_OPTIONS = {
 
 
 def _fit(m: folium.Map, geometry: BaseGeometry) -> None:
+    """Zoom to ``geometry`` with a margin, so no corner sits under the controls or the
+    attribution line, where it could not be dragged or clicked."""
     west, south, east, north = geometry.bounds
-    m.fit_bounds([[south, west], [north, east]])
+    m.fit_bounds(
+        [[south, west], [north, east]], padding_top_left=(60, 30), padding_bottom_right=(30, 70)
+    )
 
 
 def _polygons(geometry: BaseGeometry) -> list[Polygon]:

@@ -529,6 +529,56 @@ def test_a_planner_draws_an_area_sees_its_dashboard_and_takes_a_route_away_as_gp
     assert len(route.tracks[0].segments[0].points) > 5  # along the streets, not 5 straight legs
 
 
+def test_a_planner_moves_a_corner_of_an_outline_and_saves_it(
+    page: Page, app_url: str, app_database: str
+) -> None:
+    engine = create_engine(make_url(database_url()).set(database=app_database))
+    square = (
+        "SRID=4326;MULTIPOLYGON(((-1.11 52.63,-1.10 52.63,-1.10 52.636,-1.11 52.636,-1.11 52.63)))"
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO focus_area (name, geom) "
+                "VALUES ('Outline to move', ST_GeomFromEWKT(:g))"
+            ),
+            {"g": square},
+        )
+    sign_in(page, app_url, "planner", path="focus_areas")
+    page.get_by_role("tab", name="Edit or delete").click()
+    page.get_by_role("combobox", name="Focus area").click()
+    page.get_by_role("option", name="Outline to move").click()
+    expect(page.locator("[data-stale='true']")).to_have_count(0)  # the area's page is drawn
+    page.get_by_role("radiogroup", name="Change").get_by_text("Its outline").click()
+    frame = map_frame(page)
+    frame.locator(".leaflet-draw-edit-edit").click()
+    corner = frame.locator(".leaflet-editing-icon").first
+    corner.hover()  # waits until the corner stands still (the map may still be fitting)
+    spot = corner.bounding_box()
+    assert spot is not None
+    x, y = spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 60, y + 60, steps=5)
+    page.mouse.up()
+    frame.get_by_role("link", name="Save", exact=True).click()
+    expect(page.get_by_text(re.compile(r"The outline on the map covers"))).to_be_visible()
+    page.get_by_role("button", name="Save the new outline").click()
+    expect(page.get_by_text("The new outline is saved.")).to_be_visible()
+    with engine.connect() as conn:
+        before, after, audited = conn.execute(
+            text(
+                "SELECT ST_Area(ST_GeomFromEWKT(:g)::geography), ST_Area(f.geom::geography), "
+                "(SELECT count(*) FROM audit_log a WHERE a.object_type = 'focus_area' "
+                "AND a.object_id = f.id::text AND a.action = 'edit' AND a.username = 'planner') "
+                "FROM focus_area f WHERE f.name = 'Outline to move'"
+            ),
+            {"g": square},
+        ).one()
+    engine.dispose()
+    assert after != pytest.approx(before, rel=0.01) and audited == 1
+
+
 def test_an_analyst_sizes_by_ward_sees_the_hidden_sector_and_downloads_a_geopackage_and_a_pdf(
     page: Page, app_url: str, tmp_path: Path
 ) -> None:

@@ -91,13 +91,16 @@ def test_an_area_is_saved_listed_edited_and_deleted_with_every_step_audited(
     assert listed["name"] == "T area" and listed["priority"] == "high"
     # The listing's count comes from the grid summaries: it equals testing every business.
     assert listed["businesses"] >= 2
-    assert listed["businesses"] == conn.execute(
-        text(
-            "SELECT count(*) FROM business b JOIN focus_area f ON f.id = :id "
-            "AND ST_Intersects(f.geom, b.geom) WHERE b.status IN ('active', 'dormant')"
-        ),
-        {"id": saved.id},
-    ).scalar_one()
+    assert (
+        listed["businesses"]
+        == conn.execute(
+            text(
+                "SELECT count(*) FROM business b JOIN focus_area f ON f.id = :id "
+                "AND ST_Intersects(f.geom, b.geom) WHERE b.status IN ('active', 'dormant')"
+            ),
+            {"id": saved.id},
+        ).scalar_one()
+    )
     # Area in km² measured in the British National Grid: check against geopandas.
     expected = gpd.GeoSeries([NEAR_EAST_PARK_ROAD], crs=4326).to_crs(27700).area.iloc[0] / 1e6
     assert listed["area_km2"] == pytest.approx(expected, abs=0.01)

@@ -118,7 +118,7 @@ with business_tab:
             )
         ]
     st.caption(
-        f"{len(frame):,} businesses. Click a heading to sort"
+        f"{len(frame):,} {'business' if len(frame) == 1 else 'businesses'}. Click a heading to sort"
         + ("; select a row to edit it." if can_edit else ".")
     )
     picked = ui.table(

@@ -328,8 +328,11 @@ def _open_for_editing(page: Page, app_url: str, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Businesses & sites").click()
     page.get_by_role("textbox", name="Filter the table").fill(name)
     page.keyboard.press("Enter")
-    expect(page.get_by_text("1 businesses.")).to_be_visible()
+    expect(page.get_by_text("1 business.")).to_be_visible()
+    # The filtered table replaces the full one when the rerun ends: wait for it.
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
     table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
     box = table.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 12, box["y"] + 55)  # the row's selection box

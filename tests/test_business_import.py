@@ -320,6 +320,18 @@ def test_a_ragged_companies_house_row_is_rejected_not_misread(
     ).scalar_one()
 
 
+def test_a_spreadsheet_csv_with_blank_columns_is_read_and_a_repeated_column_refused(
+    conn: Connection, tmp_path: Path
+) -> None:
+    path = tmp_path / "from-excel.csv"
+    path.write_text("name,postcode,sector,,\nA,LE1 1AA,14,,\nB,LE1 1AA,14,,\n")
+    result = import_businesses(conn, path)
+    assert (result.inserted, result.rejected) == (2, 0)
+    path.write_text("name,postcode,name\nA,LE1 1AA,B\n")
+    with pytest.raises(ValidationError, match=r"names the column\(s\) \['name'\] more than once"):
+        import_businesses(conn, path)
+
+
 def test_a_mapping_that_names_missing_columns_is_refused(conn: Connection, tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("Name,Postcode\nA,LE1 1AA\n")

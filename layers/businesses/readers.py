@@ -187,7 +187,8 @@ def _read_csv_chunks(
     file (the header is row 1). A row with too many or too few fields is not read: it comes
     back in the chunk's ``attrs["ragged"]`` as a reject record. With ``keep``, only the rows it
     keeps come back, and ``attrs["skipped"]`` says how many it left out."""
-    header = _csv_header(path)
+    # Columns without a name (the trailing commas a spreadsheet leaves) are not read.
+    header = [c for c in _csv_header(path) if c.strip()]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise ValidationError(

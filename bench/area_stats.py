@@ -6,7 +6,9 @@ Loads the demo at the given size, makes a focus area of the ward with the most b
 times ``area_stats.summary`` (businesses, employees, low, high) and the same numbers from
 ``geopandas.sjoin``; prints p50 and p95 of each and the ratio. Then times the focus-area list
 (``focus_areas.all_areas``, whose counts come from the same summaries) against counting each
-area's businesses with ``ST_Intersects`` on the GiST index.
+area's businesses with ``ST_Intersects`` on the GiST index; and the whole dashboard
+(``area_stats.stats``, with every place ranked by risk), whose top factors per business are
+picked with one sort, against picking them with a pandas call per business.
 
     python -m bench.area_stats [--businesses 1000000] [--runs 25]
 """
@@ -19,9 +21,11 @@ import time
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from sqlalchemy import create_engine, text
 
-from layers import area_stats, demo, demo_data, focus_areas, migrate
+from layers import area_stats, demo, demo_data, focus_areas, migrate, risk
+from layers.db import read_frame
 from layers.settings import get_settings
 from tests.support import fresh_database, make_user
 
@@ -110,7 +114,36 @@ def main() -> None:
         "baseline (goal: at most 150 ms and at least 5x)"
     )
     _listing(engine, max(5, args.runs // 5))
+    _dashboard(engine, area_id)
     engine.dispose()
+
+
+def _dashboard(engine, area_id: int) -> None:  # type: ignore[no-untyped-def]
+    """The whole dashboard, and its top-factor step against a per-business pandas call."""
+    with engine.connect() as conn:
+        officer = make_user(conn, "bench_officer", "officer")
+        conn.commit()
+        found = area_stats.stats(conn, officer, area_id)
+        whole = _times(lambda: area_stats.stats(conn, officer, area_id), 3)
+        inside = read_frame(conn, area_stats._INSIDE, {"area": area_id})
+        factors = risk.business_factors(conn, inside["id"].astype(int).tolist())
+    labelled = factors.assign(label=factors["factor"].map(risk.FACTOR_LABELS))
+
+    def per_business() -> pd.Series:
+        ordered = labelled.sort_values(["points", "label"], ascending=[False, True])
+        return ordered.groupby("business_id")["label"].agg(
+            lambda s: list(s.head(area_stats.TOP_FACTORS))
+        )
+
+    assert per_business().to_dict() == area_stats._top_factors(factors).to_dict()
+    ours = _times(lambda: area_stats._top_factors(factors), 3)
+    theirs = _times(per_business, 1)
+    print(
+        f"area dashboard ({len(found.places):,} places ranked): median "
+        f"{statistics.median(whole) / 1000:.1f} s; its top factors for {len(inside):,} "
+        f"businesses: {statistics.median(ours):.0f} ms; baseline, a pandas call per business: "
+        f"{statistics.median(theirs):.0f} ms"
+    )
 
 
 _DIRECT_COUNTS = (

@@ -7,10 +7,11 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from layers import area_shapes, route_order
+from layers import area_shapes, area_stats, risk, route_order
 from layers.errors import ValidationError
 
 SQUARE = box(-1.11, 52.63, -1.10, 52.64)
@@ -124,3 +125,21 @@ def test_a_route_of_one_or_two_stops_needs_no_search() -> None:
     assert route_order.best_order(np.zeros((1, 1))) == [0]
     assert route_order.best_order(np.zeros((2, 2))) == [0, 1]
     assert route_order.path_length([0], np.zeros((1, 1))) == 0.0
+
+
+def test_each_business_lists_its_largest_factors_first() -> None:
+    rng = np.random.default_rng(7)
+    factors = pd.DataFrame(
+        {
+            "business_id": rng.integers(1, 40, 300),
+            "factor": rng.choice(list(risk.FACTOR_LABELS), 300),
+            "points": rng.choice([1.0, 2.5, 5.0, 10.0], 300),  # many ties
+        }
+    ).drop_duplicates(["business_id", "factor"])
+    tops = area_stats._top_factors(factors)
+    for business_id, group in factors.groupby("business_id"):
+        labelled = group.assign(label=group["factor"].map(risk.FACTOR_LABELS))
+        expected = labelled.sort_values(["points", "label"], ascending=[False, True])["label"]
+        assert tops[business_id] == list(expected.head(area_stats.TOP_FACTORS))
+    assert set(tops.index) == set(factors["business_id"])
+    assert area_stats._top_factors(factors.head(0)).empty

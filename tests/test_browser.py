@@ -304,7 +304,10 @@ def test_an_officer_accepts_a_multi_occupancy_proposal_and_the_building_shows_it
     expect(page.get_by_text("inside the footprint of Farrow")).to_have_count(0)
     page.get_by_role("link", name="Map").click()
     open_from_search(page, "Farrow Works")
+    expect(page.locator("[data-stale='true']")).to_have_count(0)  # the profile is drawn
+    # Typing filters the building's tenants, so the new one is in the (scrolling) list.
     page.get_by_role("combobox", name="Tenant").click()
+    page.keyboard.type(tenant)
     expect(page.get_by_role("option", name=f"Unit of {tenant} · {tenant}")).to_be_visible()
 
 

@@ -113,10 +113,15 @@ def _check_text(path: Path) -> str:
         return ","
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_layout(path: Path) -> tuple[str, list[str]]:
+    """The file's delimiter and header, after the checks of ``_check_text``."""
     delimiter = _check_text(path)
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return next(csv.reader(handle, delimiter=delimiter), [])
+        return delimiter, next(csv.reader(handle, delimiter=delimiter), [])
+
+
+def _csv_header(path: Path) -> list[str]:
+    return _csv_layout(path)[1]
 
 
 class _RaggedRows:
@@ -181,14 +186,19 @@ RowFilter = Callable[[pa.Table], pa.ChunkedArray]
 
 
 def _read_csv_chunks(
-    path: Path, delimiter: str, usecols: list[str] | None, keep: RowFilter | None = None
+    path: Path,
+    layout: tuple[str, list[str]],
+    usecols: list[str] | None,
+    keep: RowFilter | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The file's rows as text, a block at a time, each row indexed by its row number in the
     file (the header is row 1). A row with too many or too few fields is not read: it comes
     back in the chunk's ``attrs["ragged"]`` as a reject record. With ``keep``, only the rows it
-    keeps come back, and ``attrs["skipped"]`` says how many it left out."""
+    keeps come back, and ``attrs["skipped"]`` says how many it left out. ``layout`` is the
+    file's delimiter and header (``_csv_layout``)."""
+    delimiter, named = layout
     # Columns without a name (the trailing commas a spreadsheet leaves) are not read.
-    header = [c for c in _csv_header(path) if c.strip()]
+    header = [c for c in named if c.strip()]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise ValidationError(
@@ -239,8 +249,7 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
     """Standard records from the Companies House free company data product: only companies with
     a SIC code in the sector; how many others each chunk held is in ``attrs["skipped"]``, and
     its rows with the wrong number of fields are in ``attrs["ragged"]``."""
-    header = _csv_header(path)
-    delimiter = _check_text(path)
+    delimiter, header = layout = _csv_layout(path)
     if delimiter != ",":
         raise ValidationError(
             f"columns are separated by {delimiter!r}; the Companies House file is comma-separated",
@@ -268,7 +277,7 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
         return functools.reduce(pc.or_, matches)
 
     sic_fields = [c.strip() for c in sic_columns]
-    for chunk in _read_csv_chunks(path, delimiter, usecols, keep):
+    for chunk in _read_csv_chunks(path, layout, usecols, keep):
         chunk.columns = [c.strip() for c in chunk.columns]
         records = pd.DataFrame(
             {
@@ -379,7 +388,7 @@ def table_chunks(source: Source) -> Iterator[pd.DataFrame]:
             frame.iloc[i : i + CHUNK_ROWS] for i in range(0, max(len(frame), 1), CHUNK_ROWS)
         )
     else:
-        chunks = _read_csv_chunks(path, _check_text(path), None)
+        chunks = _read_csv_chunks(path, _csv_layout(path), None)
     for chunk in chunks:
         mapping = source.mapping or default_mapping(list(chunk.columns))
         source.mapping = mapping

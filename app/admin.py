@@ -8,6 +8,13 @@ import streamlit as st
 from app import ui
 from layers import audit, exports, users, vocab
 
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _logged(column: str) -> list[str]:
+    """The filter's choices, read from the log at most every 30 s, not on each filter change."""
+    return audit.logged_values(ui.engine(), column)
+
+
 st.title("Admin")
 users_tab, audit_tab = st.tabs(["Users", "Audit log"])
 with users_tab:
@@ -27,12 +34,12 @@ with audit_tab:
     )
     username = second.selectbox(
         "User",
-        [None, *audit.logged_values(ui.engine(), "username")],
+        [None, *_logged("username")],
         format_func=lambda u: "Everyone" if u is None else u,
     )
     object_type = third.selectbox(
         "About",
-        [None, *audit.logged_values(ui.engine(), "object_type")],
+        [None, *_logged("object_type")],
         format_func=lambda o: "Anything" if o is None else o.replace("_", " "),
     )
     since = first.date_input("From", value=None, format="DD/MM/YYYY")

@@ -90,34 +90,34 @@ def heading(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _is_dates(values: pd.Series) -> bool:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return True
+DAY = "DD/MM/YYYY"
+DAY_AND_TIME = "DD/MM/YYYY HH:mm"
+
+
+def date_format(values: pd.Series) -> str | None:
+    """How a column's dates are shown: ``DAY_AND_TIME`` for timestamps with a time of day,
+    ``DAY`` for dates (or midnight timestamps), None for a column that is not dates."""
     present = values.dropna()
-    return (
-        values.dtype == object
-        and len(present) > 0
-        and all(isinstance(value, dt.date) for value in present.head(50))
-    )
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return DAY_AND_TIME if bool((present.dt.normalize() != present).any()) else DAY
+    is_dates = values.dtype == object and len(present) > 0
+    return DAY if is_dates and all(isinstance(v, dt.date) for v in present.head(50)) else None
 
 
 def table(
     frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **options: Any
 ) -> Any:
     """``st.dataframe`` the way every page shows a table: full width, no index, readable
-    headings, and dates as DD/MM/YYYY (times as DD/MM/YYYY HH:mm). ``column_config`` overrides
-    any column; other options go to ``st.dataframe`` (a selection, for one)."""
+    headings, and dates as ``date_format`` says. ``column_config`` overrides any column; other
+    options go to ``st.dataframe`` (a selection, for one)."""
     config: dict[str, Any] = {}
     for column in frame.columns:
         label = heading(str(column))
-        values = frame[column]
-        has_time = pd.api.types.is_datetime64_any_dtype(values) and bool(
-            (values.dropna().dt.normalize() != values.dropna()).any()
-        )
-        if has_time:
-            config[column] = st.column_config.DatetimeColumn(label, format="DD/MM/YYYY HH:mm")
-        elif _is_dates(values):
-            config[column] = st.column_config.DateColumn(label, format="DD/MM/YYYY")
+        shown = date_format(frame[column])
+        if shown == DAY_AND_TIME:
+            config[column] = st.column_config.DatetimeColumn(label, format=shown)
+        elif shown == DAY:
+            config[column] = st.column_config.DateColumn(label, format=shown)
         elif label != column:
             config[column] = st.column_config.Column(label)
     config.update(column_config or {})

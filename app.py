@@ -8,25 +8,26 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from app import ui
-from layers import access, vocab
-from layers.errors import AuthenticationError, SectormapError
-from layers.users import authenticate
+from app.parts import ui
+from layers.core import vocab
+from layers.core.errors import AuthenticationError, SectormapError
+from layers.people import access
+from layers.people.users import authenticate
 
 log = logging.getLogger("sectormap.app")
 
 st.set_page_config(page_title="Sectormap", page_icon="🧵", layout="wide")
 
 PAGES = (
-    ("map", "app/map.py", "Map", ":material/map:"),
-    ("registers", "app/registers.py", "Businesses & sites", ":material/factory:"),
-    ("visits", "app/visits.py", "Visits", ":material/directions_walk:"),
-    ("reports", "app/reports.py", "Reports", ":material/report:"),
-    ("focus_areas", "app/focus_areas.py", "Focus areas", ":material/crop_free:"),
-    ("sizing", "app/sizing.py", "Sector sizing", ":material/bar_chart:"),
-    ("export", "app/export.py", "Export", ":material/download:"),
-    ("imports", "app/imports.py", "Import", ":material/upload:"),
-    ("admin", "app/admin.py", "Admin", ":material/admin_panel_settings:"),
+    ("map", "app/pages/map.py", "Map", ":material/map:"),
+    ("registers", "app/pages/registers.py", "Businesses & sites", ":material/factory:"),
+    ("visits", "app/pages/visits.py", "Visits", ":material/directions_walk:"),
+    ("reports", "app/pages/reports.py", "Reports", ":material/report:"),
+    ("focus_areas", "app/pages/focus_areas.py", "Focus areas", ":material/crop_free:"),
+    ("sizing", "app/pages/sizing.py", "Sector sizing", ":material/bar_chart:"),
+    ("export", "app/pages/export.py", "Export", ":material/download:"),
+    ("imports", "app/pages/imports.py", "Import", ":material/upload:"),
+    ("admin", "app/pages/admin.py", "Admin", ":material/admin_panel_settings:"),
 )
 
 

@@ -3,11 +3,11 @@ GiST index on business.geom) against the baseline of a geopandas spatial join ov
 rows already held in memory.
 
 Loads the demo at the given size, makes a focus area of the ward with the most businesses, then
-times ``area_stats.summary`` (businesses, employees, low, high) and the same numbers from
+times ``dashboard.summary`` (businesses, employees, low, high) and the same numbers from
 ``geopandas.sjoin``; prints p50 and p95 of each and the ratio. Then times the focus-area list
 (``focus_areas.all_areas``, whose counts come from the same summaries) against counting each
 area's businesses with ``ST_Intersects`` on the GiST index; and the whole dashboard
-(``area_stats.stats``, with every place ranked by risk), whose top factors per business are
+(``dashboard.stats``, with every place ranked by risk), whose top factors per business are
 picked with one sort, against picking them with a pandas call per business.
 
     python -m bench.area_stats [--businesses 1000000] [--runs 25]
@@ -24,9 +24,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine, text
 
-from layers import area_stats, demo, demo_data, focus_areas, migrate, risk
-from layers.db import read_frame
-from layers.settings import get_settings
+from layers.areas import dashboard, focus_areas
+from layers.core import migrate
+from layers.core.db import read_frame
+from layers.core.settings import get_settings
+from layers.demo import generator, populate
+from layers.register import risk
 from tests.support import fresh_database, make_user
 
 
@@ -48,7 +51,7 @@ def main() -> None:
     engine = create_engine(fresh_database(f"{get_settings().db_name}_bench_area"))
     migrate.upgrade(engine)
     started = time.perf_counter()
-    demo.load(engine, seed=1, scale=args.businesses / demo_data.BASE_BUSINESSES)
+    populate.load(engine, seed=1, scale=args.businesses / generator.BASE_BUSINESSES)
     print(f"loaded {args.businesses:,} businesses in {time.perf_counter() - started:.1f} s")
     # What autovacuum does after a bulk load: statistics, and the visibility map that lets the
     # covering indexes answer without reading the table.
@@ -95,14 +98,14 @@ def main() -> None:
             "employees_high": int(joined["employees_high"].fillna(estimate).fillna(0).sum()),
         }
 
-    ours = area_stats.summary(engine, area_id)
+    ours = dashboard.summary(engine, area_id)
     theirs = baseline()
     assert ours == theirs, (ours, theirs)
     print(f"both give {ours}")
-    postgis = _times(lambda: area_stats.summary(engine, area_id), args.runs)
+    postgis = _times(lambda: dashboard.summary(engine, area_id), args.runs)
     joined = _times(baseline, max(5, args.runs // 5))
     for label, times in (
-        ("sectormap area_stats.summary (PostGIS grid summaries)", postgis),
+        ("sectormap dashboard.summary (PostGIS grid summaries)", postgis),
         ("baseline, geopandas sjoin in memory", joined),
     ):
         print(
@@ -123,20 +126,20 @@ def _dashboard(engine, area_id: int) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         officer = make_user(conn, "bench_officer", "officer")
         conn.commit()
-        found = area_stats.stats(conn, officer, area_id)
-        whole = _times(lambda: area_stats.stats(conn, officer, area_id), 3)
-        inside = read_frame(conn, area_stats._INSIDE, {"area": area_id})
+        found = dashboard.stats(conn, officer, area_id)
+        whole = _times(lambda: dashboard.stats(conn, officer, area_id), 3)
+        inside = read_frame(conn, dashboard._INSIDE, {"area": area_id})
         factors = risk.business_factors(conn, inside["id"].astype(int).tolist())
     labelled = factors.assign(label=factors["factor"].map(risk.FACTOR_LABELS))
 
     def per_business() -> pd.Series:
         ordered = labelled.sort_values(["points", "label"], ascending=[False, True])
         return ordered.groupby("business_id")["label"].agg(
-            lambda s: list(s.head(area_stats.TOP_FACTORS))
+            lambda s: list(s.head(dashboard.TOP_FACTORS))
         )
 
-    assert per_business().to_dict() == area_stats._top_factors(factors).to_dict()
-    ours = _times(lambda: area_stats._top_factors(factors), 3)
+    assert per_business().to_dict() == dashboard._top_factors(factors).to_dict()
+    ours = _times(lambda: dashboard._top_factors(factors), 3)
     theirs = _times(per_business, 1)
     print(
         f"area dashboard ({len(found.places):,} places ranked): median "

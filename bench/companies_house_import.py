@@ -24,8 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from layers import migrate, reference
-from layers.settings import REPO_ROOT, get_settings
+from layers.core import migrate
+from layers.core.settings import REPO_ROOT, get_settings
+from layers.reference import pack
 from tests import companies_house_file as ch
 from tests.support import fresh_database
 
@@ -44,7 +45,7 @@ def main() -> None:
     url = fresh_database(f"{get_settings().db_name}_bench_import")
     engine = create_engine(url)
     migrate.upgrade(engine)
-    reference.load_reference_data(engine)
+    pack.load_reference_data(engine)
     with engine.connect() as conn:
         postcodes = list(
             conn.execute(

@@ -1,8 +1,9 @@
 """Benchmark: loading generated businesses with COPY against row-by-row INSERT (the baseline).
 
 Generates the demo at a scale (default 100,000 businesses), then loads the same business rows into
-two empty copies of the business table: once with ``layers.bulk.copy_frame`` (COPY), once with one
-INSERT statement per row (executemany). Prints rows per second for both and the speed-up.
+two empty copies of the business table: once with ``layers.core.bulk.copy_frame`` (COPY),
+once with one INSERT statement per row (executemany). Prints rows per second for both and the
+speed-up.
 
     python -m bench.demo_load [--businesses 100000]
 """
@@ -14,9 +15,10 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from layers import demo, demo_data, migrate
-from layers.bulk import copy_frame
-from layers.settings import get_settings
+from layers.core import migrate
+from layers.core.bulk import copy_frame
+from layers.core.settings import get_settings
+from layers.demo import generator, populate
 from tests.support import fresh_database
 
 COLUMNS = [
@@ -38,16 +40,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--businesses", type=int, default=100_000)
     args = parser.parse_args()
-    scale = args.businesses / demo_data.BASE_BUSINESSES
+    scale = args.businesses / generator.BASE_BUSINESSES
 
     engine = create_engine(fresh_database(f"{get_settings().db_name}_bench"))
     migrate.upgrade(engine)
     with engine.begin() as conn:
-        postcodes = demo.cluster_postcodes(conn)
+        postcodes = populate.cluster_postcodes(conn)
     started = time.perf_counter()
-    data = demo_data.generate(1, scale, postcodes, {"COUNCIL": None}, None)  # type: ignore[dict-item]
+    data = generator.generate(1, scale, postcodes, {"COUNCIL": None}, None)  # type: ignore[dict-item]
     generated = time.perf_counter() - started
-    frame = data.businesses.assign(geom=demo._points(data.businesses))[COLUMNS]
+    frame = data.businesses.assign(geom=populate._points(data.businesses))[COLUMNS]
     rows = len(frame)
     print(
         f"generated {rows:,} businesses (and {len(data.visits):,} visits, "
@@ -77,7 +79,7 @@ def main() -> None:
             ).scalar_one()
         assert loaded == rows, (method, loaded)
     print(
-        f"COPY (layers.bulk.copy_frame): {timings['copy']:.2f} s, "
+        f"COPY (layers.core.bulk.copy_frame): {timings['copy']:.2f} s, "
         f"{rows / timings['copy']:,.0f} rows/s"
     )
     print(

@@ -19,9 +19,12 @@ import pyogrio
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from layers import demo, demo_data, layer_export, migrate, users
-from layers.layer_export import ExportRequest
-from layers.settings import get_settings
+from layers.core import migrate
+from layers.core.settings import get_settings
+from layers.demo import generator, populate
+from layers.exports import map_layers
+from layers.exports.map_layers import ExportRequest
+from layers.people import users
 from tests.support import fresh_database
 
 
@@ -43,12 +46,12 @@ def main() -> None:
     url = fresh_database(f"{get_settings().db_name}_bench_export")
     engine = create_engine(url)
     migrate.upgrade(engine)
-    demo.load(engine, seed=1, scale=args.businesses / demo_data.BASE_BUSINESSES)
+    populate.load(engine, seed=1, scale=args.businesses / generator.BASE_BUSINESSES)
     analyst = users.by_username(engine, "analyst")
     request = ExportRequest(layers=("businesses",), fmt="gpkg")
     # The same rows and columns for ogr2ogr: every business, no filter.
     same_rows = (
-        layer_export.QUERIES["businesses"]
+        map_layers.QUERIES["businesses"]
         .replace("CAST(:ids AS int[]) IS NULL", "true")
         .replace(" OR b.id = ANY(:ids)", "")
     )
@@ -58,7 +61,7 @@ def main() -> None:
         target = Path(scratch) / "ogr.gpkg"
         for _ in range(args.runs):
             started = time.perf_counter()
-            data, _ = layer_export.export(engine, analyst, request, attribution=["bench"])
+            data, _ = map_layers.export(engine, analyst, request, attribution=["bench"])
             ours.append(time.perf_counter() - started)
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 archive.extract("sectormap.gpkg", scratch)

@@ -17,7 +17,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from layers import demo_data, risk
+from layers.demo import generator
+from layers.register import risk
 from mapping.sector_map import build_sector_map
 
 EMPTY = gpd.GeoDataFrame({"name": [], "code": []}, geometry=[], crs=4326)
@@ -25,9 +26,9 @@ EMPTY = gpd.GeoDataFrame({"name": [], "code": []}, geometry=[], crs=4326)
 
 def _points(count: int) -> pd.DataFrame:
     empty = {
-        c.key: pd.DataFrame({"postcode": [], "lon": [], "lat": []}) for c in demo_data.CLUSTERS
+        c.key: pd.DataFrame({"postcode": [], "lon": [], "lat": []}) for c in generator.CLUSTERS
     }
-    data = demo_data.generate(1, count / demo_data.BASE_BUSINESSES, empty, {"COUNCIL": 1}, None)
+    data = generator.generate(1, count / generator.BASE_BUSINESSES, empty, {"COUNCIL": 1}, None)
     points = data.businesses[["id", "name", "sector", "lat", "lon"]].copy()
     points["band"] = [risk.band(s) for s in (points["id"] * 7919 % 45)]
     return points

@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine
 
-from layers import migrate, osm, route_order, routing, street_network
-from layers.settings import get_settings
+from layers.core import migrate
+from layers.core.settings import get_settings
+from layers.reference import osm
+from layers.routes import routing, stop_order, street_network
 from tests import osm_file
 from tests.support import fresh_database
 
@@ -70,7 +72,7 @@ def main() -> None:
         junctions, snaps = network.snap(lons, lats)
         matrix, _ = routing.network_matrix(network, junctions, snaps)
         nearest = min(
-            route_order.path_length(route_order.nearest_neighbour(matrix, s), matrix)
+            stop_order.path_length(stop_order.nearest_neighbour(matrix, s), matrix)
             for s in range(len(stops))
         )
         planned.append(plan.total_m)

@@ -16,9 +16,10 @@ import time
 import numpy as np
 from sqlalchemy import Connection, create_engine, text
 
-from layers import demo, demo_data, migrate
-from layers.search import search
-from layers.settings import get_settings
+from layers.core import migrate
+from layers.core.settings import get_settings
+from layers.demo import generator, populate
+from layers.register.search import search
 from tests.support import fresh_database
 
 
@@ -61,7 +62,7 @@ def main() -> None:
     engine = create_engine(fresh_database(f"{get_settings().db_name}_bench_search"))
     migrate.upgrade(engine)
     started = time.perf_counter()
-    demo.load(engine, seed=1, scale=args.businesses / demo_data.BASE_BUSINESSES)
+    populate.load(engine, seed=1, scale=args.businesses / generator.BASE_BUSINESSES)
     print(f"loaded {args.businesses:,} businesses in {time.perf_counter() - started:.1f} s")
     with engine.connect() as conn:
         queries = _queries(conn, args.queries)

@@ -15,8 +15,10 @@ import h3
 import pandas as pd
 from sqlalchemy import create_engine, text
 
-from layers import demo, demo_data, migrate, sizing
-from layers.settings import get_settings
+from layers.core import migrate
+from layers.core.settings import get_settings
+from layers.demo import generator, populate
+from layers.sizing import by_area
 from tests.support import fresh_database
 
 
@@ -42,12 +44,12 @@ def main() -> None:
     engine = create_engine(fresh_database(f"{get_settings().db_name}_bench_h3"))
     migrate.upgrade(engine)
     started = time.perf_counter()
-    demo.load(engine, seed=1, scale=args.businesses / demo_data.BASE_BUSINESSES)
+    populate.load(engine, seed=1, scale=args.businesses / generator.BASE_BUSINESSES)
     print(f"loaded {args.businesses:,} businesses in {time.perf_counter() - started:.1f} s")
     ours, theirs = [], []
     for _ in range(args.runs):
         started = time.perf_counter()
-        found = sizing.size(engine, "h3", resolution=8)
+        found = by_area.size(engine, "h3", resolution=8)
         ours.append(time.perf_counter() - started)
     for _ in range(max(2, args.runs // 2)):
         started = time.perf_counter()

@@ -18,7 +18,7 @@ from mapping.assets import use_local_assets
 from mapping.sector_map import add_businesses, add_focus_areas, base_map
 
 if TYPE_CHECKING:
-    from layers.routing import RoutePlan
+    from layers.routes.routing import RoutePlan
 
 ROUTE_COLOUR = "#0072B2"
 CHOSEN_COLOUR = "#000000"

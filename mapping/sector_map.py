@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
-from layers import vocab
+from layers.core import vocab
 from mapping import style
 from mapping.assets import use_local_assets
 

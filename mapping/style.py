@@ -8,7 +8,7 @@ import json
 import folium
 from branca.element import MacroElement, Template
 
-from layers import vocab
+from layers.core import vocab
 
 #: Colour-blind-safe palette (Okabe-Ito) by sector code.
 SECTOR_COLOURS = {

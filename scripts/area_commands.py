@@ -11,10 +11,13 @@ from typing import Annotated
 import shapely
 import typer
 
-from layers import area_stats, attribution, focus_areas, route_outputs, routing, users
-from layers.errors import ValidationError
-from layers.spatial_files import read_wgs84
-from layers.users import User
+from layers.areas import dashboard, focus_areas
+from layers.core.errors import ValidationError
+from layers.core.spatial_files import read_wgs84
+from layers.exports import attribution
+from layers.people import identity, users
+from layers.people.identity import User
+from layers.routes import route_files, routing
 from scripts.ready import ready_engine
 
 area_app = typer.Typer(help="Focus areas: add, list, and what is inside.", no_args_is_help=True)
@@ -43,7 +46,7 @@ class Mode(StrEnum):
 
 
 def _user(engine: object, username: str | None, role: str = "viewer") -> User:
-    return users.by_username(engine, username) if username else users.command_line(role)  # type: ignore[arg-type]
+    return users.by_username(engine, username) if username else identity.command_line(role)  # type: ignore[arg-type]
 
 
 @area_app.command("add")
@@ -135,7 +138,7 @@ def area_stats_command(
     """What is inside a focus area: the same numbers as its dashboard in the app."""
     engine = ready_engine()
     user = _user(engine, as_user)
-    found = area_stats.stats(engine, user, focus_areas.id_by_name(engine, name))
+    found = dashboard.stats(engine, user, focus_areas.id_by_name(engine, name))
     if as_json:
         typer.echo(json.dumps(found.as_json()))
         return
@@ -177,7 +180,7 @@ def route_plan(
     is planned on straight lines, and the output says so."""
     engine = ready_engine()
     user = _user(engine, as_user)
-    found = area_stats.stats(engine, user, focus_areas.id_by_name(engine, area))
+    found = dashboard.stats(engine, user, focus_areas.id_by_name(engine, area))
     if len(found.places) < 2:
         raise ValidationError(f"{found.name} has {len(found.places)} place(s): nothing to route")
     chosen = found.places.head(top)
@@ -185,9 +188,9 @@ def route_plan(
     lines = attribution.for_database(engine, osm=plan.on_network)
     title = f"Visits in {found.name} ({len(chosen)} places of highest risk)"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(route_outputs.to_gpx(plan, title=title, attribution=lines), encoding="utf-8")
+    out.write_text(route_files.to_gpx(plan, title=title, attribution=lines), encoding="utf-8")
     legs = out.with_suffix(".csv")
-    legs.write_bytes(route_outputs.to_csv(plan, attribution=lines))
+    legs.write_bytes(route_files.to_csv(plan, attribution=lines))
     for stop in plan.stops.itertuples():
         typer.echo(f"{stop.stop:>3}. {stop.name} ({stop.postcode})")
     typer.echo(plan.summary())

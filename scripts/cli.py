@@ -14,24 +14,18 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from layers import (
-    audit,
-    boundaries,
-    demo,
-    exports,
-    migrate,
-    multi_occupancy,
-    osm,
-    postcodes,
-    reference,
-    reports,
-    users,
-)
-from layers.businesses import importing as business_import
-from layers.businesses import readers
-from layers.db import check_postgis, database_url, get_engine
-from layers.errors import SectormapError
-from layers.settings import get_settings
+from layers.casework import reports
+from layers.core import migrate
+from layers.core.db import check_postgis, database_url, get_engine
+from layers.core.errors import SectormapError
+from layers.core.settings import get_settings
+from layers.demo import populate
+from layers.exports import tables
+from layers.people import audit, users
+from layers.reference import boundaries, osm, pack, postcodes
+from layers.register import multi_occupancy
+from layers.register.businesses import importing as business_import
+from layers.register.businesses import readers
 from scripts import pgcluster
 from scripts.area_commands import area_app, route_app
 from scripts.progress import TqdmProgress
@@ -231,7 +225,7 @@ def import_businesses(
             f"{file.stem}-rejects-{dt.datetime.now():%Y%m%d-%H%M%S}.csv"
         )
         target.parent.mkdir(parents=True, exist_ok=True)
-        exports.neutralise_frame(result.rejects).to_csv(target, index=False)
+        tables.neutralise_frame(result.rejects).to_csv(target, index=False)
         summary["rejects_file"] = str(target)
     if as_json:
         typer.echo(json.dumps(summary))
@@ -287,7 +281,7 @@ def import_reference() -> None:
     """Load every boundary and postcode file of the reference-data directory."""
     engine = ready_engine()
     with TqdmProgress("reference data") as progress:
-        loaded = reference.load_reference_data(engine, progress=progress)
+        loaded = pack.load_reference_data(engine, progress=progress)
     typer.echo(
         ", ".join(f"{n:,} {what}" for what, n in loaded.items())
         or "No reference-data directory: set SECTORMAP_REFERENCE_DIR."
@@ -309,14 +303,14 @@ def demo_load(
     """Load reference data (when available) and the fictional demo data set."""
     engine = ready_engine()
     settings = get_settings()
-    if if_empty and demo.has_data(engine):
+    if if_empty and populate.has_data(engine):
         typer.echo(
             "The database already has businesses; the demo was not loaded "
             "(use --reset to replace everything with it)."
         )
         return
     with TqdmProgress("demo data") as progress:
-        counts = demo.load(
+        counts = populate.load(
             engine,
             seed=settings.demo_seed if seed is None else seed,
             scale=scale,

@@ -22,8 +22,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from layers.errors import SetupError
-from layers.settings import Settings, get_settings
+from layers.core.errors import SetupError
+from layers.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

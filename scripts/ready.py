@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from layers import migrate
-from layers.db import check_postgis, database_url, get_engine
-from layers.settings import get_settings
+from layers.core import migrate
+from layers.core.db import check_postgis, database_url, get_engine
+from layers.core.settings import get_settings
 from scripts import pgcluster
 
 

@@ -9,16 +9,12 @@ from typing import Annotated
 
 import typer
 
-from layers import (
-    attribution,
-    boundaries,
-    focus_areas,
-    layer_export,
-    sector_report,
-    sizing,
-    users,
-)
-from layers.errors import ValidationError
+from layers.areas import focus_areas
+from layers.core.errors import ValidationError
+from layers.exports import attribution, map_layers
+from layers.people import identity, users
+from layers.reference import boundaries
+from layers.sizing import by_area, sector_report
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
 
@@ -33,7 +29,7 @@ class By(StrEnum):
     area = "area"
 
 
-Format = StrEnum("Format", {name: name for name in layer_export.FORMATS})  # type: ignore[misc]
+Format = StrEnum("Format", {name: name for name in map_layers.FORMATS})  # type: ignore[misc]
 
 
 def sizing_command(
@@ -45,7 +41,7 @@ def sizing_command(
 ) -> None:
     """Current businesses, employees (estimate, low, high), density and economic contribution
     per area."""
-    found = sizing.size(ready_engine(), by.value, resolution=resolution)
+    found = by_area.size(ready_engine(), by.value, resolution=resolution)
     if as_json:
         typer.echo(json.dumps(found.as_records()))
         return
@@ -65,7 +61,7 @@ def sizing_command(
 
 def export_command(
     layers: Annotated[
-        str, typer.Argument(help=f"Layers, comma-separated: {', '.join(layer_export.LAYERS)}.")
+        str, typer.Argument(help=f"Layers, comma-separated: {', '.join(map_layers.LAYERS)}.")
     ],
     fmt: Annotated[Format, typer.Option("--format", help="File format.")],
     as_user: Annotated[
@@ -83,7 +79,7 @@ def export_command(
         raise ValidationError("clip to a focus area or to a boundary, not both")
     engine = ready_engine()
     user = users.by_username(engine, as_user)
-    request = layer_export.ExportRequest(
+    request = map_layers.ExportRequest(
         layers=tuple(name.strip() for name in layers.split(",") if name.strip()),
         fmt=fmt.value,
         clip_area=focus_areas.id_by_name(engine, area) if area else None,
@@ -91,7 +87,7 @@ def export_command(
         sizing_by=by.value,
     )
     with TqdmProgress("export") as progress:
-        data, _ = layer_export.export(
+        data, _ = map_layers.export(
             engine,
             user,
             request,
@@ -115,7 +111,7 @@ def report_command(
     if out.suffix.lower() not in (".html", ".pdf"):
         raise ValidationError("--out must end with .html or .pdf", file=out.name)
     engine = ready_engine()
-    user = users.by_username(engine, as_user) if as_user else users.command_line()
+    user = users.by_username(engine, as_user) if as_user else identity.command_line()
     report = sector_report.build(
         engine,
         user,

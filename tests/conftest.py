@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, create_engine
 
-from layers import migrate, reference
-from layers.settings import REPO_ROOT, get_settings
+from layers.core import migrate
+from layers.core.settings import REPO_ROOT, get_settings
+from layers.reference import pack
 from tests.support import fresh_database, worker
 
 OPENDATA = REPO_ROOT.parent / "shared" / "opendata"
@@ -34,8 +35,8 @@ def engine(opendata: Path) -> Iterator[Engine]:
     url = fresh_database(f"{get_settings().db_name}_test_{worker()}")
     test_engine = create_engine(url)
     migrate.upgrade(test_engine)
-    assert reference.reference_dir() == opendata
-    reference.load_reference_data(test_engine)
+    assert pack.reference_dir() == opendata
+    pack.load_reference_data(test_engine)
     yield test_engine
     test_engine.dispose()
 

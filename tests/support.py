@@ -8,9 +8,9 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import Connection, create_engine, make_url, text
 
-from layers import users
-from layers.db import database_url
-from layers.settings import get_settings
+from layers.core.db import database_url
+from layers.core.settings import get_settings
+from layers.people import identity, users
 from scripts import pgcluster
 
 
@@ -21,7 +21,7 @@ def make_user(
     agency: str = "COUNCIL",
     *,
     cleared: bool = False,
-) -> users.User:
+) -> identity.User:
     """A user in the database (password "long enough"), as the app holds one."""
     user_id = users.upsert_user(
         conn,
@@ -32,7 +32,7 @@ def make_user(
         password="long enough",
         cleared_restricted=cleared,
     )
-    return users.User(user_id, username, username, role, agency, cleared)
+    return identity.User(user_id, username, username, role, agency, cleared)
 
 
 def worker() -> str:

@@ -11,19 +11,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import (
-    access,
-    area_stats,
-    exports,
-    layer_export,
-    referrals,
-    reports,
-    risk,
-    users,
-    visit_sheet,
-    vocab,
-)
-from layers.errors import AccessDeniedError
+from layers.areas import dashboard
+from layers.casework import referrals, reports
+from layers.core import vocab
+from layers.core.errors import AccessDeniedError
+from layers.exports import map_layers, tables
+from layers.people import access, identity
+from layers.register import risk
+from layers.routes import visit_sheet
 from tests.support import make_user
 
 #: (username, role, agency, cleared for all restricted intelligence)
@@ -110,7 +105,7 @@ def world(shared):  # type: ignore[no-untyped-def]
 class World:
     """The matrix's people, its reports' ids, and the business and focus area they are about."""
 
-    people: dict[str, users.User]
+    people: dict[str, identity.User]
     reports: dict[str, int]
     business: int
     area: int
@@ -158,7 +153,7 @@ def _make_world(conn: Connection) -> World:
     return World(people, ids, business, area)
 
 
-def _shown(conn: Connection, user: users.User, world: World, path: str) -> str:
+def _shown(conn: Connection, user: identity.User, world: World, path: str) -> str:
     """Everything ``user`` is shown of the reports along one read-only path, as text."""
     if path == "list":
         return " ".join(reports.readable(conn, user)["narrative"].astype(str))
@@ -167,16 +162,16 @@ def _shown(conn: Connection, user: users.User, world: World, path: str) -> str:
             reports.readable(conn, user, business_id=world.business)["narrative"].astype(str)
         )
     if path == "export":
-        archive = zipfile.ZipFile(io.BytesIO(exports.reports_zip(conn, user, ["Test"])))
+        archive = zipfile.ZipFile(io.BytesIO(tables.reports_zip(conn, user, ["Test"])))
         return archive.read("reports.csv").decode()
     if path == "layers":
-        request = layer_export.ExportRequest(layers=("reports",), fmt="csv")
+        request = map_layers.ExportRequest(layers=("reports",), fmt="csv")
         archive = zipfile.ZipFile(
-            io.BytesIO(layer_export.export(conn, user, request, attribution=["Test"])[0])
+            io.BytesIO(map_layers.export(conn, user, request, attribution=["Test"])[0])
         )
         return archive.read("reports.csv").decode()
     if path == "area":
-        stats = area_stats.stats(conn, user, world.area)
+        stats = dashboard.stats(conn, user, world.area)
         assert stats.open_reports == len(REPORTS)  # every report counts, readable or not
         return " ".join(stats.readable_reports["category"])
     assert path == "sheet"
@@ -190,7 +185,7 @@ def _shown(conn: Connection, user: users.User, world: World, path: str) -> str:
     return " ".join(sheet.reports["narrative"].astype(str))
 
 
-def _act(conn: Connection, user: users.User, report_id: int, path: str) -> None:
+def _act(conn: Connection, user: identity.User, report_id: int, path: str) -> None:
     """Grade (triage) or refer one report as ``user``."""
     if path == "triage":
         code = conn.execute(
@@ -209,7 +204,7 @@ def _act(conn: Connection, user: users.User, report_id: int, path: str) -> None:
         referrals.refer(conn, user, agency_code="HSE", reason="fire exits", report_id=report_id)
 
 
-def _denials(conn: Connection, user: users.User, report_id: int) -> int:
+def _denials(conn: Connection, user: identity.User, report_id: int) -> int:
     return conn.execute(
         text(
             "SELECT count(*) FROM audit_log WHERE action = 'denied' AND username = :u "

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import emerging, hidden_sector, official_figures
-from layers.errors import AccessDeniedError, ValidationError
+from layers.areas import emerging
+from layers.core.errors import AccessDeniedError, ValidationError
+from layers.sizing import hidden_sector, official_figures
 from tests.support import make_user
 
 UNTIL = dt.date(2025, 6, 30)

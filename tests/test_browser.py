@@ -20,9 +20,11 @@ import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
 from sqlalchemy import create_engine, make_url, text
 
-from layers import demo, migrate, osm
-from layers.db import database_url
-from layers.settings import REPO_ROOT, get_settings
+from layers.core import migrate
+from layers.core.db import database_url
+from layers.core.settings import REPO_ROOT, get_settings
+from layers.demo import populate
+from layers.reference import osm
 from tests import companies_house_file as ch
 from tests import osm_file
 from tests.support import fresh_database, worker
@@ -66,7 +68,7 @@ def app_url() -> Iterator[str]:
     url = fresh_database(f"{get_settings().db_name}_browser_{worker()}")
     engine = create_engine(url)
     migrate.upgrade(engine)
-    demo.load(engine, seed=2020)
+    populate.load(engine, seed=2020)
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Connection, Engine, text
 
-from layers import users
-from layers.businesses.editing import (
+from layers.core.errors import ConflictError, ValidationError
+from layers.people import identity
+from layers.register.businesses.editing import (
     BusinessForm,
     archive_business,
     create_business,
     update_business,
 )
-from layers.errors import ConflictError, ValidationError
 from tests.support import make_user
 
 
-def _user(conn: Connection, username: str = "t_editor") -> users.User:
+def _user(conn: Connection, username: str = "t_editor") -> identity.User:
     return make_user(conn, username)
 
 
@@ -182,8 +182,8 @@ def test_the_second_of_two_concurrent_edits_is_refused(engine: Engine) -> None:
 
 
 def test_an_edit_keeps_a_precise_location_until_the_postcode_changes(conn: Connection) -> None:
-    from layers.businesses.editing import form_of
-    from layers.profiles import business_profile
+    from layers.register.businesses.editing import form_of
+    from layers.register.profiles import business_profile
 
     user = _user(conn)
     business_id = create_business(
@@ -209,7 +209,7 @@ def test_an_edit_keeps_a_precise_location_until_the_postcode_changes(conn: Conne
 
 
 def test_site_edits_are_validated_locked_and_audited(engine: Engine) -> None:
-    from layers import sites
+    from layers.register import sites
 
     square = (
         "SRID=4326;MULTIPOLYGON(((-1.1 52.63,-1.099 52.63,-1.099 52.631,-1.1 52.631,-1.1 52.63)))"

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers.businesses import readers
-from layers.businesses.importing import import_businesses
-from layers.errors import ValidationError
+from layers.core.errors import ValidationError
+from layers.register.businesses import readers
+from layers.register.businesses.importing import import_businesses
 from tests import companies_house_file as ch
 
 APPAREL = ch.SIC_TEXTS["14190"]

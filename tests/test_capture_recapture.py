@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from layers import capture_recapture as cr
+from layers.sizing import capture_recapture as cr
 
 TRUE_SIZE = 2000
 

@@ -16,7 +16,7 @@ import pytest
 from shapely.geometry import box
 from sqlalchemy import Engine, create_engine, text
 
-from layers import users
+from layers.people import users
 from tests import companies_house_file as ch
 from tests import osm_file
 from tests.support import fresh_database, worker

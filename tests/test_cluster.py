@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from layers import migrate
-from layers.settings import REPO_ROOT, Settings
+from layers.core import migrate
+from layers.core.settings import REPO_ROOT, Settings
 from scripts import pgcluster
 
 pytestmark = pytest.mark.xdist_group("cluster")

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import demo, demo_data, rating
-from layers.errors import ValidationError
+from layers.casework import rating
+from layers.core.errors import ValidationError
+from layers.demo import generator, populate
 
 OFFICERS = {"COUNCIL": 1, "GLAA": 2, "HMRC": 3}
 
@@ -19,31 +20,31 @@ def _scalar(conn: Connection, sql: str, **params: object) -> object:
 @pytest.fixture(scope="module")
 def cluster_postcodes(engine) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        return demo.cluster_postcodes(conn)
+        return populate.cluster_postcodes(conn)
 
 
 def test_same_seed_same_rows(cluster_postcodes: dict[str, pd.DataFrame]) -> None:
-    first = demo_data.generate(7, 1.0, cluster_postcodes, OFFICERS, 4)
-    second = demo_data.generate(7, 1.0, cluster_postcodes, OFFICERS, 4)
+    first = generator.generate(7, 1.0, cluster_postcodes, OFFICERS, 4)
+    second = generator.generate(7, 1.0, cluster_postcodes, OFFICERS, 4)
     for name in ("businesses", "sites", "units", "tenancies", "visits", "reports"):
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
     assert first.population_size == second.population_size
 
 
 def test_another_seed_other_rows(cluster_postcodes: dict[str, pd.DataFrame]) -> None:
-    first = demo_data.generate(7, 1.0, cluster_postcodes, OFFICERS, 4)
-    other = demo_data.generate(8, 1.0, cluster_postcodes, OFFICERS, 4)
+    first = generator.generate(7, 1.0, cluster_postcodes, OFFICERS, 4)
+    other = generator.generate(8, 1.0, cluster_postcodes, OFFICERS, 4)
     assert not first.businesses["name"].equals(other.businesses["name"])
 
 
 def test_scale_multiplies_businesses(cluster_postcodes: dict[str, pd.DataFrame]) -> None:
-    assert len(demo_data.generate(1, 2.5, cluster_postcodes, OFFICERS, 4).businesses) == 3_000
+    assert len(generator.generate(1, 2.5, cluster_postcodes, OFFICERS, 4).businesses) == 3_000
 
 
 def test_joint_inspections_that_got_in_are_scored_and_rated(
     cluster_postcodes: dict[str, pd.DataFrame],
 ) -> None:
-    visits = demo_data.generate(3, 1.0, cluster_postcodes, OFFICERS, 4).visits
+    visits = generator.generate(3, 1.0, cluster_postcodes, OFFICERS, 4).visits
     scored = (visits["visit_type"] == "joint_inspection") & (visits["outcome"] != "no_access")
     assert scored.sum() >= 100
     assert visits.loc[~scored, "rating"].isna().all()
@@ -59,7 +60,7 @@ def test_joint_inspections_that_got_in_are_scored_and_rated(
 def test_businesses_are_seen_by_some_list_and_some_are_hidden(
     cluster_postcodes: dict[str, pd.DataFrame],
 ) -> None:
-    data = demo_data.generate(3, 1.0, cluster_postcodes, OFFICERS, 4)
+    data = generator.generate(3, 1.0, cluster_postcodes, OFFICERS, 4)
     assert set(data.business_sources["business_id"]) == set(data.businesses["id"])
     assert 0.05 < data.hidden_share < 0.5
     registered = set(data.business_sources.query("source == 'companies_register'")["business_id"])
@@ -71,7 +72,7 @@ def demo_conn(engine):  # type: ignore[no-untyped-def]
     """One demo load for the module, in a transaction rolled back at its end."""
     with engine.connect() as connection:
         transaction = connection.begin()
-        counts = demo.load(connection, seed=2020, reset=True)
+        counts = populate.load(connection, seed=2020, reset=True)
         yield connection, counts
         transaction.rollback()
 
@@ -124,7 +125,7 @@ def test_businesses_sit_in_at_least_six_real_clusters(
     conn: Connection, loaded: dict[str, int]
 ) -> None:
     clusters = 0
-    for cluster in demo_data.CLUSTERS:
+    for cluster in generator.CLUSTERS:
         near = conn.execute(
             text(
                 "SELECT count(*) FROM business WHERE ST_DWithin(geom::geography, "
@@ -189,7 +190,7 @@ def test_the_joint_operation(conn: Connection, loaded: dict[str, int]) -> None:
             "SELECT count(*), min(visit_date), max(visit_date), "
             "bool_and(cardinality(agencies) >= 2) FROM visit WHERE operation_name = :op"
         ),
-        {"op": demo_data.OPERATION_NAME},
+        {"op": generator.OPERATION_NAME},
     ).one()
     assert 150 <= count <= 190
     assert (first.year, first.month) >= (2020, 7) and (last.year, last.month) <= (2020, 11)
@@ -218,21 +219,21 @@ def test_loaded_rows_are_the_same_every_time(conn: Connection, loaded: dict[str,
         "FROM business"
     )
     first = _scalar(conn, checksum)
-    demo.load(conn, seed=2020, reset=True)
+    populate.load(conn, seed=2020, reset=True)
     assert _scalar(conn, checksum) == first
 
 
 def test_loading_over_existing_data_needs_reset(conn: Connection, loaded: dict[str, int]) -> None:
     with pytest.raises(ValidationError, match="--reset"):
-        demo.load(conn, seed=2020)
-    assert demo.has_data(conn)
+        populate.load(conn, seed=2020)
+    assert populate.has_data(conn)
 
 
 def test_without_postcodes_businesses_are_placed_near_the_clusters() -> None:
     empty = {
-        c.key: pd.DataFrame({"postcode": [], "lon": [], "lat": []}) for c in demo_data.CLUSTERS
+        c.key: pd.DataFrame({"postcode": [], "lon": [], "lat": []}) for c in generator.CLUSTERS
     }
-    data = demo_data.generate(5, 0.5, empty, OFFICERS, 4)
+    data = generator.generate(5, 0.5, empty, OFFICERS, 4)
     outside_sites = data.businesses[data.businesses["site_id"].isna()]
     assert set(outside_sites["location_precision"]) == {"approximate"}
     assert outside_sites["postcode"].isna().all()

@@ -8,11 +8,12 @@ import zipfile
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from layers import audit, exports, users
+from layers.exports import tables
+from layers.people import audit, identity
 from tests.support import make_user
 
 
-def _user(conn: Connection) -> users.User:
+def _user(conn: Connection) -> identity.User:
     return make_user(conn, "t_analyst", "analyst")
 
 
@@ -29,7 +30,7 @@ def test_the_business_register_export(conn: Connection) -> None:
     user = _user(conn)
     archive = zipfile.ZipFile(
         io.BytesIO(
-            exports.business_register_zip(conn, user, ["Fictional demo data", "Contains OS data"])
+            tables.business_register_zip(conn, user, ["Fictional demo data", "Contains OS data"])
         )
     )
     assert set(archive.namelist()) == {"businesses.csv", "ATTRIBUTION.txt"}
@@ -62,7 +63,7 @@ def test_the_audit_log_export_is_itself_audited(conn: Connection) -> None:
             "SELECT 'guesser' || n, 'login_failed' FROM generate_series(1, 600) AS n"
         )
     )
-    csv = exports.audit_log_csv(conn, user, audit.AuditFilters(action="login_failed"))
+    csv = tables.audit_log_csv(conn, user, audit.AuditFilters(action="login_failed"))
     frame = pd.read_csv(io.StringIO(csv))
     assert len(frame) >= 601  # the whole log, not the page's newest 500
     assert "matching" not in frame.columns

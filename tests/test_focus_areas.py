@@ -17,16 +17,11 @@ import shapely
 from shapely.geometry import Point, box
 from sqlalchemy import Connection, text
 
-from layers import (
-    area_stats,
-    focus_areas,
-    osm,
-    route_outputs,
-    routing,
-    visit_sheet,
-)
-from layers.errors import AccessDeniedError, ConflictError, ValidationError
-from layers.focus_areas import AreaDetails
+from layers.areas import dashboard, focus_areas
+from layers.areas.focus_areas import AreaDetails
+from layers.core.errors import AccessDeniedError, ConflictError, ValidationError
+from layers.reference import osm
+from layers.routes import route_files, routing, visit_sheet
 from tests import osm_file
 from tests.support import make_user
 
@@ -225,7 +220,7 @@ def test_area_stats_equal_a_geopandas_computation_over_the_same_rows(
     )
     current = rows[rows["status"].isin(["active", "dormant"])]
     inside = gpd.sjoin(current, areas, predicate="intersects")
-    found = area_stats.stats(conn, planner, saved.id)
+    found = dashboard.stats(conn, planner, saved.id)
     assert found.businesses == len(inside) >= 2
     assert found.employees == int(inside["employees_estimate"].fillna(0).sum())
     low = inside["employees_low"].fillna(inside["employees_estimate"]).fillna(0).sum()
@@ -233,7 +228,7 @@ def test_area_stats_equal_a_geopandas_computation_over_the_same_rows(
     by_sector = inside.groupby("sector").size()
     assert found.by_sector.set_index("sector")["businesses"].sum() == by_sector.sum()
     assert found.as_json()["businesses"] == found.businesses
-    assert area_stats.summary(conn, saved.id)["employees"] == found.employees
+    assert dashboard.summary(conn, saved.id)["employees"] == found.employees
 
 
 def test_visits_and_open_reports_inside_an_area_respect_the_period_and_need_to_know(
@@ -269,7 +264,7 @@ def test_visits_and_open_reports_inside_an_area_respect_the_period_and_need_to_k
             {"b": business, "a": agency, "c": code, "cond": "owner only" if code == "C" else ""},
         )
     council = make_user(conn, "t_fa_council", "officer", "COUNCIL")
-    found = area_stats.stats(conn, council, saved.id)
+    found = dashboard.stats(conn, council, saved.id)
     assert dict(zip(found.visits["outcome"], found.visits["visits"], strict=True)) == {
         "No issues": 1,
         "Indicators of exploitation found": 1,
@@ -279,9 +274,9 @@ def test_visits_and_open_reports_inside_an_area_respect_the_period_and_need_to_k
     readable = int(found.readable_reports["reports"].sum())
     assert readable == found.open_reports - found.restricted_reports
     viewer = make_user(conn, "t_fa_viewer2", "viewer")
-    seen = area_stats.stats(conn, viewer, saved.id)
+    seen = dashboard.stats(conn, viewer, saved.id)
     assert seen.readable_reports.empty and seen.restricted_reports == seen.open_reports
-    anytime = area_stats.stats(conn, council, saved.id, use_period=False)
+    anytime = dashboard.stats(conn, council, saved.id, use_period=False)
     assert int(anytime.visits["visits"].sum()) == 3
 
 
@@ -297,12 +292,12 @@ def test_the_places_are_ranked_by_risk_with_a_site_standing_for_its_tenants(
     ).scalar_one()
     for name in ("T tenant one", "T tenant two"):
         _business(conn, name, 52.636, -1.099, site_id=site)
-    places = area_stats.stats(conn, planner, saved.id).places
+    places = dashboard.stats(conn, planner, saved.id).places
     mill = places[(places["kind"] == "site") & (places["place_id"] == site)]
     assert len(mill) == 1 and int(mill["businesses"].iloc[0]) == 2
     assert not ((places["kind"] == "business") & places["name"].str.startswith("T tenant")).any()
     assert list(places["score"]) == sorted(places["score"], reverse=True)
-    assert all(len(f) <= area_stats.TOP_FACTORS for f in places["top_factors"])
+    assert all(len(f) <= dashboard.TOP_FACTORS for f in places["top_factors"])
 
 
 @pytest.fixture
@@ -359,7 +354,7 @@ def test_without_a_street_network_the_route_is_straight_lines_and_says_so(
     plan = routing.plan(conn, _stops(far), "walk")
     assert not plan.on_network
     assert "straight lines" in plan.note and "straight lines" in plan.summary()
-    gpx = gpxpy.parse(route_outputs.to_gpx(plan, title="T", attribution=["© test"]))
+    gpx = gpxpy.parse(route_files.to_gpx(plan, title="T", attribution=["© test"]))
     assert "straight lines" in gpx.description
     assert gpx.tracks[0].description == "Straight lines between stops"
     with pytest.raises(ValidationError, match="at least two places"):
@@ -374,11 +369,11 @@ def test_route_files_carry_the_stops_in_order_and_hostile_names_come_out_inert(
     stops = _stops([(52.630, -1.110), (52.634, -1.106), (52.638, -1.102)])
     stops.loc[1, "name"] = '=HYPERLINK("http://x")'
     plan = routing.plan(conn, stops, "walk")
-    gpx = gpxpy.parse(route_outputs.to_gpx(plan, title="T route", attribution=["© OSM"]))
+    gpx = gpxpy.parse(route_files.to_gpx(plan, title="T route", attribution=["© OSM"]))
     assert [w.name.split(". ", 1)[1] for w in gpx.waypoints] == list(plan.stops["name"])
     assert gpx.copyright_author == "© OSM"
     assert len(gpx.tracks[0].segments[0].points) > 3
-    csv = route_outputs.to_csv(plan, attribution=["© OSM"]).decode()
+    csv = route_files.to_csv(plan, attribution=["© OSM"]).decode()
     assert "'=HYPERLINK" in csv and ",=HYPERLINK" not in csv and ',"=HYPERLINK' not in csv
     assert csv.rstrip().endswith("# © OSM")
 
@@ -462,7 +457,7 @@ def test_the_grid_summaries_stay_exact_through_inserts_updates_deletes_and_new_o
                   low=None, high=None, status=str(rng.choice(["active", "dormant", "ceased"])))
         for i, (lat, lon) in enumerate(zip(lats, lons, strict=True))
     ]  # fmt: skip
-    assert area_stats.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
+    assert dashboard.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
     conn.execute(
         text("UPDATE business SET status = 'ceased' WHERE id = ANY(:ids)"), {"ids": ids[:50]}
     )
@@ -474,10 +469,10 @@ def test_the_grid_summaries_stay_exact_through_inserts_updates_deletes_and_new_o
         {"ids": ids[50:120]},
     )
     conn.execute(text("DELETE FROM business WHERE id = ANY(:ids)"), {"ids": ids[120:160]})
-    assert area_stats.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
+    assert dashboard.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
     version = int(focus_areas.all_areas(conn).set_index("id").loc[saved.id, "version"])
     focus_areas.update_shape(conn, planner, saved.id, version, NEAR_EAST_PARK_ROAD.buffer(-0.002))
-    assert area_stats.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
+    assert dashboard.summary(conn, saved.id) == _geopandas_summary(conn, saved.id)
     summary_rows = conn.execute(
         text("SELECT count(*) FROM business_grid_summary WHERE businesses <= 0")
     ).scalar_one()

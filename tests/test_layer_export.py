@@ -14,9 +14,10 @@ import pytest
 from shapely.geometry import box
 from sqlalchemy import Connection, text
 
-from layers import focus_areas, layer_export
-from layers.errors import AccessDeniedError, ValidationError
-from layers.layer_export import ExportRequest
+from layers.areas import focus_areas
+from layers.core.errors import AccessDeniedError, ValidationError
+from layers.exports import map_layers
+from layers.exports.map_layers import ExportRequest
 from tests.support import make_user
 
 PAYLOAD = '=HYPERLINK("http://evil.example","click")'
@@ -75,7 +76,7 @@ def world(conn: Connection) -> dict[str, object]:
 
 
 def _export(conn: Connection, user, fmt: str, layers=LAYERS, **options) -> zipfile.ZipFile:  # type: ignore[no-untyped-def]
-    data, name = layer_export.export(
+    data, name = map_layers.export(
         conn, user, ExportRequest(layers=layers, fmt=fmt, **options), attribution=["© test"]
     )
     assert name.endswith(".zip")

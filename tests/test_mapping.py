@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import MultiPolygon, box
 
-from layers.settings import REPO_ROOT
+from layers.core.settings import REPO_ROOT
 from mapping import style
 from mapping.assets import LOCAL_FILES, STATIC_URL
 from mapping.sector_map import build_sector_map, location_picker_map, operation_map
@@ -162,7 +162,7 @@ def test_an_operation_map_fits_its_visits_and_a_picked_place_is_marked() -> None
 
 
 def _plan(on_network: bool):  # type: ignore[no-untyped-def]
-    from layers.routing import RoutePlan
+    from layers.routes.routing import RoutePlan
 
     stops = pd.DataFrame(
         {"stop": [1, 2], "name": [HOSTILE, "B"], "lat": [52.63, 52.64], "lon": [-1.10, -1.11]}

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import multi_occupancy as mo
-from layers import osm, profiles, users
-from layers.errors import ValidationError
+from layers.core.errors import ValidationError
+from layers.people import identity
+from layers.reference import osm
+from layers.register import multi_occupancy as mo
+from layers.register import profiles
 from tests import osm_file
 from tests.support import make_user
 
@@ -19,7 +21,7 @@ WORKSHOP_POINTS = [(52.63310, -1.10590), (52.63315, -1.10570), (52.63320, -1.105
 
 
 @pytest.fixture
-def user(conn: Connection) -> users.User:
+def user(conn: Connection) -> identity.User:
     return make_user(conn, "t_mo")
 
 
@@ -71,7 +73,7 @@ def test_a_broken_osm_file_is_refused(conn: Connection, tmp_path: Path) -> None:
 
 
 def test_businesses_in_one_building_become_a_proposal(
-    conn: Connection, tmp_path: Path, user: users.User
+    conn: Connection, tmp_path: Path, user: identity.User
 ) -> None:
     osm.import_osm(conn, osm_file.write(tmp_path / "x.osm"))
     ids = [
@@ -100,7 +102,7 @@ def test_businesses_in_one_building_become_a_proposal(
         mo.dismiss(conn, int(mine.iloc[0]["id"]), user)
 
 
-def test_a_shared_address_line_and_postcode(conn: Connection, user: users.User) -> None:
+def test_a_shared_address_line_and_postcode(conn: Connection, user: identity.User) -> None:
     ids = [
         _business(
             conn,
@@ -120,7 +122,7 @@ def test_a_shared_address_line_and_postcode(conn: Connection, user: users.User) 
     assert mo.detect(conn) == 0  # a dismissed set is not proposed again
 
 
-def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: users.User) -> None:
+def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: identity.User) -> None:
     square = "SRID=4326;MULTIPOLYGON(((-1.2 52.7,-1.199 52.7,-1.199 52.701,-1.2 52.701,-1.2 52.7)))"
     site = conn.execute(
         text(

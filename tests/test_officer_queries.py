@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import profiles, risk
-from layers.businesses.filters import MapFilters, filtered_points
-from layers.search import search
+from layers.register import profiles, risk
+from layers.register.businesses.filters import MapFilters, filtered_points
+from layers.register.search import search
 
 W = risk.WEIGHTS
 SQUARE = "SRID=4326;MULTIPOLYGON(((-1.1 52.63,-1.099 52.63,-1.099 52.631,-1.1 52.631,-1.1 52.63)))"

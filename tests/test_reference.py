@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import boundaries, postcodes, reference
-from layers.errors import ValidationError
+from layers.core.errors import ValidationError
+from layers.reference import boundaries, pack, postcodes
 
 
 def _scalar(conn: Connection, sql: str, **params: object) -> object:
@@ -89,7 +89,7 @@ def test_loading_twice_changes_nothing(conn: Connection) -> None:
     before = conn.execute(
         text("SELECT (SELECT count(*) FROM boundary), (SELECT count(*) FROM postcode)")
     ).one()
-    loaded = reference.load_reference_data(conn)
+    loaded = pack.load_reference_data(conn)
     after = conn.execute(
         text("SELECT (SELECT count(*) FROM boundary), (SELECT count(*) FROM postcode)")
     ).one()

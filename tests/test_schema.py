@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from layers import migrate
-from layers.models import Base, Business
+from layers.core import migrate
+from layers.core.models import Base, Business
 from tests.support import fresh_database, worker
 
 POINT = "SRID=4326;POINT(-1.1 52.63)"

@@ -10,8 +10,11 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from layers import demo, migrate, sector_report, users
-from layers.settings import get_settings
+from layers.core import migrate
+from layers.core.settings import get_settings
+from layers.demo import populate
+from layers.people import users
+from layers.sizing import sector_report
 from tests.support import fresh_database, worker
 
 
@@ -19,7 +22,7 @@ from tests.support import fresh_database, worker
 def demo_engine() -> Iterator[Engine]:
     engine = create_engine(fresh_database(f"{get_settings().db_name}_report_{worker()}"))
     migrate.upgrade(engine)
-    demo.load(engine, seed=7, scale=0.3)
+    populate.load(engine, seed=7, scale=0.3)
     yield engine
     engine.dispose()
 

@@ -10,8 +10,9 @@ import pytest
 from shapely.geometry import box
 from sqlalchemy import Connection, text
 
-from layers import focus_areas, sizing
-from layers.errors import ValidationError
+from layers.areas import focus_areas
+from layers.core.errors import ValidationError
+from layers.sizing import by_area
 from tests.support import make_user
 
 
@@ -50,7 +51,7 @@ def scattered(conn: Connection) -> gpd.GeoDataFrame:
 def test_hexagons_match_h3_computed_row_by_row(
     conn: Connection, scattered: gpd.GeoDataFrame
 ) -> None:
-    found = sizing.size(conn, "h3", resolution=8)
+    found = by_area.size(conn, "h3", resolution=8)
     cells = [h3.latlng_to_cell(p.y, p.x, 8) for p in scattered.geometry]
     expected = scattered.assign(code=cells).groupby("code")["employees"].agg(["size", "sum"])
     table = found.areas.set_index("code")
@@ -70,7 +71,7 @@ def test_wards_match_a_geopandas_join_counting_each_business_once(
     joined = gpd.sjoin(scattered, wards, predicate="intersects").sort_values("code")
     first = joined.drop_duplicates("id")  # the first ward by code, as sizing does
     expected = first.groupby("code")["employees"].agg(["size", "sum"])
-    found = sizing.size(conn, "ward").areas.set_index("code")
+    found = by_area.size(conn, "ward").areas.set_index("code")
     assert len(found) == len(wards)  # every ward, empty ones with zero
     assert found["businesses"].sum() == expected["size"].sum() < len(scattered)
     assert (found["businesses"].reindex(expected.index) == expected["size"]).all()
@@ -80,7 +81,7 @@ def test_wards_match_a_geopandas_join_counting_each_business_once(
 def test_density_and_economic_contribution_use_the_stated_figures(
     conn: Connection, scattered: gpd.GeoDataFrame
 ) -> None:
-    found = sizing.size(conn, "district")
+    found = by_area.size(conn, "district")
     row = found.areas.iloc[0]
     assert row["gva_gbp"] == pytest.approx(row["employees"] * found.gva.per_job_gbp)
     assert row["per_km2"] == pytest.approx(row["businesses"] / row["area_km2"], abs=0.01)
@@ -99,7 +100,7 @@ def test_focus_areas_count_every_business_inside_each(
     }
     for name, shape in shapes.items():
         focus_areas.create(conn, planner, focus_areas.AreaDetails(name=name), shape)
-    found = sizing.size(conn, "area").areas.set_index("name")
+    found = by_area.size(conn, "area").areas.set_index("name")
     for name, shape in shapes.items():
         inside = scattered[scattered.intersects(shape)]
         assert found.loc[name, "businesses"] == len(inside)
@@ -108,15 +109,15 @@ def test_focus_areas_count_every_business_inside_each(
 
 def test_unsupported_choices_are_refused(conn: Connection) -> None:
     with pytest.raises(ValidationError, match="resolution 12"):
-        sizing.size(conn, "h3", resolution=12)
+        by_area.size(conn, "h3", resolution=12)
     with pytest.raises(ValidationError, match="cannot size by 'county'"):
-        sizing.size(conn, "county")
+        by_area.size(conn, "county")
 
 
 def test_breakdowns_by_sector_and_activity_add_up_to_the_areas(
     conn: Connection, scattered: gpd.GeoDataFrame
 ) -> None:
-    found = sizing.size(conn, "district")
+    found = by_area.size(conn, "district")
     for column in ("sector", "activity"):
         table = found.breakdown(column)
         totals = table.groupby("code")["businesses"].sum()

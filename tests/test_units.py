@@ -7,10 +7,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from layers import access, attribution, rating, vocab
-from layers.errors import AuthenticationError, ValidationError
-from layers.exports import annotated_csv, neutralise, neutralise_frame
-from layers.postcodes import normalise_postcode, normalise_postcodes
+from layers.casework import rating
+from layers.core import vocab
+from layers.core.cells import annotated_csv, neutralise, neutralise_frame
+from layers.core.errors import AuthenticationError, ValidationError
+from layers.exports import attribution
+from layers.people import access
+from layers.reference.postcodes import normalise_postcode, normalise_postcodes
 
 
 @pytest.mark.parametrize(
@@ -169,7 +172,7 @@ def test_an_annotated_csv_neutralises_cells_and_ends_with_its_notes() -> None:
     ],
 )
 def test_table_headings_read_as_words(column: str, expected: str) -> None:
-    from app.ui import heading
+    from app.parts.ui import heading
 
     assert heading(column) == expected
 
@@ -186,6 +189,6 @@ def test_table_headings_read_as_words(column: str, expected: str) -> None:
     ],
 )
 def test_table_dates_are_shown_day_first(values: pd.Series, expected: str | None) -> None:
-    from app.ui import date_format
+    from app.parts.ui import date_format
 
     assert date_format(values) == expected

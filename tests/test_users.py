@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import users
-from layers.errors import AuthenticationError, ValidationError
+from layers.core.errors import AuthenticationError, ValidationError
+from layers.people import users
 
 
 @pytest.fixture

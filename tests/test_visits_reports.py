@@ -10,9 +10,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection, text
 
-from layers import audit, exports, rating, referrals, reports, risk, visits, vocab
-from layers.businesses.filters import MapFilters, filtered_points
-from layers.errors import AccessDeniedError, ValidationError
+from layers.casework import rating, referrals, reports, visits
+from layers.core import vocab
+from layers.core.errors import AccessDeniedError, ValidationError
+from layers.exports import tables
+from layers.people import audit
+from layers.register import risk
+from layers.register.businesses.filters import MapFilters, filtered_points
 from tests.support import make_user
 
 TODAY = dt.date(2026, 11, 23)
@@ -381,7 +385,7 @@ def test_a_visits_export_is_filtered_neutralised_attributed_and_audited(
     filters = visits.VisitFilters(outcomes=("advice",), operation_name="Operation Test")
     archive = zipfile.ZipFile(
         io.BytesIO(
-            exports.visits_zip(
+            tables.visits_zip(
                 conn,
                 officer,  # type: ignore[arg-type]
                 visits.register(conn, filters),

@@ -1,4 +1,6 @@
-"""Alembic environment: runs migrations on the connection or URL handed over by layers.migrate."""
+"""Alembic environment: runs migrations on the connection or URL handed over by
+``layers.core.migrate``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine
 
-from layers.models import Base
+from layers.core.models import Base
 
 config = context.config
 

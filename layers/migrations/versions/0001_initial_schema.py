@@ -17,7 +17,7 @@ from alembic import op
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
-from layers.models import VERSIONED_TABLES
+from layers.core.models import VERSIONED_TABLES
 
 revision: str = "0001"
 down_revision: str | None = None

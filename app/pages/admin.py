@@ -1,0 +1,76 @@
+"""Admin: users and the audit log (read-only here: the log cannot be edited)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.parts import ui
+from layers.core import vocab
+from layers.exports import tables
+from layers.people import audit, users
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _logged(column: str) -> list[str]:
+    """The filter's choices, read from the log at most every 30 s, not on each filter change."""
+    return audit.logged_values(ui.engine(), column)
+
+
+st.title("Admin")
+users_tab, audit_tab = st.tabs(["Users", "Audit log"])
+with users_tab:
+    frame = pd.DataFrame(users.list_users(ui.engine()))
+    frame["role"] = frame["role"].map(vocab.ROLES)
+    ui.table(frame)
+with audit_tab:
+    st.caption(
+        "Every login (and failed login), restricted read, refusal, export and edit. "
+        "Entries cannot be changed or deleted, by anyone."
+    )
+    first, second, third = st.columns(3)
+    action = first.selectbox(
+        "Action",
+        [None, *vocab.AUDIT_ACTIONS],
+        format_func=lambda a: "All actions" if a is None else vocab.AUDIT_ACTIONS[a],
+    )
+    username = second.selectbox(
+        "User",
+        [None, *_logged("username")],
+        format_func=lambda u: "Everyone" if u is None else u,
+    )
+    object_type = third.selectbox(
+        "About",
+        [None, *_logged("object_type")],
+        format_func=lambda o: "Anything" if o is None else o.replace("_", " "),
+    )
+    since = first.date_input("From", value=None, format="DD/MM/YYYY")
+    until = second.date_input("To", value=None, format="DD/MM/YYYY")
+    object_id = third.text_input("Object number", placeholder="e.g. a report number")
+    filters = audit.AuditFilters(
+        action=action,
+        username=username,
+        object_type=object_type,
+        object_id=object_id.strip() or None,
+        since=since,
+        until=until,
+    )
+    log = audit.recent(ui.engine(), filters)
+    matching = int(log["matching"].iloc[0]) if len(log) else 0
+    shown = f" (the newest {len(log):,} shown)" if matching > len(log) else " (newest first)"
+    st.markdown(f"**{matching:,} entries**{shown}")
+    ui.table(
+        log.drop(columns="matching").assign(action=log["action"].map(vocab.AUDIT_ACTIONS)),
+        height=480,
+    )
+    if st.button("Prepare a CSV of these entries"):
+        st.session_state["audit_csv"] = tables.audit_log_csv(
+            ui.engine(), ui.current_user(), filters
+        )
+    if "audit_csv" in st.session_state:
+        st.download_button(
+            "Download sectormap-audit-log.csv",
+            st.session_state["audit_csv"],
+            file_name="sectormap-audit-log.csv",
+            mime="text/csv",
+        )

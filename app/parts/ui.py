@@ -1,0 +1,165 @@
+"""Shared pieces of the Streamlit pages: the engine, the signed-in user, attributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from layers.core.db import Bind, check_postgis, database_url, get_engine
+from layers.exports import attribution
+from layers.people.identity import User
+from layers.register import businesses
+
+
+@st.cache_resource
+def engine() -> Bind:
+    """The database engine of this server process (checked for PostGIS once)."""
+    connected = get_engine(database_url())
+    check_postgis(connected)
+    return connected
+
+
+def current_user() -> User:
+    """The signed-in user (the app shell guarantees there is one before any page runs)."""
+    return User(**st.session_state["user"])
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def attribution_lines(*, short: bool = False) -> list[str]:
+    """Attribution lines for the data in this database (``short`` for a map's corner)."""
+    return attribution.for_database(engine(), short=short)
+
+
+def show_attribution() -> None:
+    """Attribution lines under a map or table."""
+    st.caption("  \n".join(attribution_lines()))
+
+
+def demo_banner() -> None:
+    """Say plainly that the data shown is fictional, when it is."""
+    if businesses.has_demo_data(engine()):
+        st.info(
+            "Demo data: every business, site, visit and report here is **fictional**.",
+            icon=":material/info:",
+        )
+
+
+class StreamlitProgress:
+    """A ``layers.core.progress.Progress`` that drives an ``st.progress`` bar."""
+
+    def __init__(self, title: str) -> None:
+        self._bar = st.progress(0.0, text=title)
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        self._bar.progress(min(done / total, 1.0) if total else 0.0, text=message)
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(value: object) -> str:
+    """``value`` as literal text inside Streamlit markdown (headers, captions, button labels):
+    every markdown, directive and LaTeX character is escaped, so untrusted text cannot format,
+    link or colour anything."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", "" if value is None else str(value))
+
+
+def text_of(value: object) -> str:
+    """A table cell as text for an input box: missing values (None, NaN, <NA>) become ''."""
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+#: Words written differently in a heading than in a column name.
+_HEADING_WORDS = {"id": "ID", "gva": "GVA", "h3": "H3", "msoa": "MSOA", "km2": "km²"}
+_COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def heading(column: str) -> str:
+    """A column name as a person reads it: ``visit_date`` becomes "Visit date", ``gva_gbp``
+    "GVA gbp". Names that are already written for people ("Fact", "per km²") stay as they are."""
+    if not _COLUMN_NAME.fullmatch(column):
+        return column
+    words = [_HEADING_WORDS.get(word, word) for word in column.split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+DAY = "DD/MM/YYYY"
+DAY_AND_TIME = "DD/MM/YYYY HH:mm"
+
+
+def date_format(values: pd.Series) -> str | None:
+    """How a column's dates are shown: ``DAY_AND_TIME`` for timestamps with a time of day,
+    ``DAY`` for dates (or midnight timestamps), None for a column that is not dates."""
+    present = values.dropna()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return DAY_AND_TIME if bool((present.dt.normalize() != present).any()) else DAY
+    is_dates = values.dtype == object and len(present) > 0
+    return DAY if is_dates and all(isinstance(v, dt.date) for v in present.head(50)) else None
+
+
+def table(
+    frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **options: Any
+) -> Any:
+    """``st.dataframe`` the way every page shows a table: full width, no index, readable
+    headings, and dates as ``date_format`` says. ``column_config`` overrides any column; other
+    options go to ``st.dataframe`` (a selection, for one)."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        label = heading(str(column))
+        shown = date_format(frame[column])
+        if shown == DAY_AND_TIME:
+            config[column] = st.column_config.DatetimeColumn(label, format=shown)
+        elif shown == DAY:
+            config[column] = st.column_config.DateColumn(label, format=shown)
+        elif label != column:
+            config[column] = st.column_config.Column(label)
+    config.update(column_config or {})
+    options = {"hide_index": True, "width": "stretch", **options}
+    return st.dataframe(frame, column_config=config, **options)
+
+
+def show_map(
+    folium_map: folium.Map, *, key: str, height: int, returns: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Draw a folium map across the page's width. ``returns`` names what the browser sends
+    back (``last_object_clicked``, ``all_drawings``...): a map that returns nothing never makes
+    the page run again when it is panned or zoomed."""
+    return st_folium(
+        folium_map, key=key, height=height, use_container_width=True, returned_objects=list(returns)
+    )
+
+
+def data_changed() -> None:
+    """Forget cached query results after an edit or import, so every page shows the change."""
+    st.cache_data.clear()
+
+
+def flash() -> None:
+    """Show (once) the confirmation a page left before it reran.
+
+    The message has a slot of its own whether or not there is one, so that the elements below
+    keep their place when it goes: a map that moved would be drawn again from scratch.
+    """
+    slot = st.container()
+    message = st.session_state.pop("flash", None)
+    if message:
+        slot.success(message, icon=":material/check_circle:")
+
+
+def lazy_tabs(sections: dict[str, Callable[[], None]], *, key: str) -> None:
+    """Tabs of which only the open one runs: cheaper, and maps get their size (a map drawn in
+    a hidden tab would not)."""
+    for tab, draw in zip(
+        st.tabs(list(sections), key=key, on_change="rerun"), sections.values(), strict=True
+    ):
+        if tab.open:
+            with tab:
+                draw()

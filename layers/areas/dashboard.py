@@ -1,0 +1,346 @@
+"""What is inside a focus area: businesses, employees, sites, visits, open reports and the
+places ranked by risk. The page, the comparison and ``sectormap area stats`` all use ``stats``,
+so they show the same numbers.
+
+Intelligence appears only as counts unless the user may read it (``layers.people.access``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+
+from layers.casework import reports, visits
+from layers.core import vocab
+from layers.core.db import Bind, read_frame, reading
+from layers.core.vocab import CURRENT_BUSINESS
+from layers.people.identity import User
+from layers.register import risk
+
+#: How many risk factors a place lists beside its score.
+TOP_FACTORS = 3
+
+_INSIDE = (
+    "SELECT b.id, b.name, b.postcode, b.address, b.sector, b.activity, b.site_id, "  # noqa: S608 - constant fragments
+    "coalesce(b.employees_estimate, 0) AS employees, "
+    "coalesce(b.employees_low, b.employees_estimate, 0) AS employees_low, "
+    "coalesce(b.employees_high, b.employees_estimate, 0) AS employees_high, "
+    "ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon "
+    "FROM business b JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, b.geom) "
+    f"WHERE {CURRENT_BUSINESS}"
+)
+
+#: Businesses and employees per sector and activity inside a focus area: the summaries of the
+#: 25 m grid cells wholly inside it (one range scan per run of cells along a grid row), plus the
+#: businesses of its edge cells tested one by one (migration 0004 keeps both tables exact). The
+#: same numbers as testing every business, in a few hundred index range scans.
+_SUMMARY = (
+    "WITH runs AS (SELECT grid_j, i_from, i_to, interior FROM focus_area_run "  # noqa: S608 - constant fragment
+    "WHERE area_id = :area), "
+    "parts AS ("
+    " SELECT s.sector, s.activity, s.businesses, s.employees, s.employees_low, s.employees_high"
+    " FROM runs r JOIN business_grid_summary s"
+    " ON s.grid_j = r.grid_j AND s.grid_i BETWEEN r.i_from AND r.i_to WHERE r.interior"
+    " UNION ALL"
+    " SELECT b.sector, b.activity, 1, coalesce(b.employees_estimate, 0),"
+    " coalesce(b.employees_low, b.employees_estimate, 0),"
+    " coalesce(b.employees_high, b.employees_estimate, 0)"
+    " FROM runs r CROSS JOIN LATERAL ("
+    # OFFSET 0 keeps this a range scan per run: the planner must not test every business in
+    # the area's bounding box instead.
+    "  SELECT b.* FROM business b WHERE b.grid_j = r.grid_j"
+    f"  AND b.grid_i BETWEEN r.i_from AND r.i_to AND {CURRENT_BUSINESS} OFFSET 0) b"
+    " JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, b.geom)"
+    " WHERE NOT r.interior) "
+    "SELECT sector, activity, sum(businesses)::bigint AS businesses, "
+    "sum(employees)::bigint AS employees, sum(employees_low)::bigint AS employees_low, "
+    "sum(employees_high)::bigint AS employees_high FROM parts GROUP BY sector, activity"
+)
+
+
+@dataclass(frozen=True)
+class AreaStats:
+    """One focus area's numbers, as the dashboard and ``area stats --json`` show them."""
+
+    area_id: int
+    name: str
+    area_km2: float
+    since: dt.date | None
+    until: dt.date | None
+    businesses: int
+    employees: int
+    employees_low: int
+    employees_high: int
+    by_sector: pd.DataFrame
+    by_activity: pd.DataFrame
+    sites: int
+    units: int
+    visits: pd.DataFrame
+    open_reports: int
+    readable_reports: pd.DataFrame
+    places: pd.DataFrame
+
+    @property
+    def restricted_reports(self) -> int:
+        """Open reports in the area the user may not read (shown as a count only)."""
+        return self.open_reports - int(self.readable_reports["reports"].sum())
+
+    def as_json(self, top: int = 10) -> dict[str, Any]:
+        """Plain JSON: totals, breakdowns, and the ``top`` places by risk."""
+
+        def counts(frame: pd.DataFrame, key: str) -> dict[str, Any]:
+            return frame.set_index(key).astype(int).to_dict("index")
+
+        return {
+            "id": self.area_id,
+            "name": self.name,
+            "area_km2": self.area_km2,
+            "businesses": self.businesses,
+            "employees": self.employees,
+            "employees_low": self.employees_low,
+            "employees_high": self.employees_high,
+            "by_sector": counts(self.by_sector, "sector"),
+            "by_activity": counts(self.by_activity, "activity"),
+            "sites": self.sites,
+            "units": self.units,
+            "visits": {
+                "from": self.since.isoformat() if self.since else None,
+                "to": self.until.isoformat() if self.until else None,
+                "by_outcome": dict(
+                    zip(self.visits["outcome"], map(int, self.visits["visits"]), strict=True)
+                ),
+            },
+            "open_reports": {
+                "total": self.open_reports,
+                "restricted": self.restricted_reports,
+                "readable_by_category": dict(
+                    zip(
+                        self.readable_reports["category"],
+                        map(int, self.readable_reports["reports"]),
+                        strict=True,
+                    )
+                ),
+            },
+            "top_places": [
+                {
+                    "kind": row.kind,
+                    "id": int(row.place_id),
+                    "name": row.name,
+                    "postcode": row.postcode,
+                    "score": float(row.score),
+                    "band": row.band,
+                    "top_factors": row.top_factors,
+                }
+                for row in self.places.head(top).itertuples()
+            ],
+        }
+
+
+_TOTALS = ("businesses", "employees", "employees_low", "employees_high")
+
+
+def counts(bind: Bind, area_id: int) -> pd.DataFrame:
+    """Current businesses inside the area and their employees (sum, low, high) per sector and
+    activity, from the grid summaries (see ``_SUMMARY``)."""
+    with reading(bind) as conn:
+        # A few hundred index scans: compiling the query (JIT) would cost more than running it.
+        conn.execute(text("SET LOCAL jit = off"))
+        return pd.read_sql(text(_SUMMARY), conn, params={"area": area_id})
+
+
+def summary(bind: Bind, area_id: int) -> dict[str, int]:
+    """The headline numbers: current businesses inside the area and their employees (sum, low,
+    high)."""
+    return _totals(counts(bind, area_id))
+
+
+def _totals(counted: pd.DataFrame) -> dict[str, int]:
+    return {total: int(counted[total].sum()) for total in _TOTALS}
+
+
+def _breakdown(counted: pd.DataFrame, column: str, words: dict[str, str]) -> pd.DataFrame:
+    grouped = counted.groupby(column)[["businesses", "employees"]].sum()
+    grouped = grouped.sort_values(["businesses", "employees"], ascending=False)
+    return pd.DataFrame(
+        {
+            column: [words.get(code, code) for code in grouped.index],
+            "businesses": grouped["businesses"].to_numpy(),
+            "employees": grouped["employees"].to_numpy(),
+        }
+    )
+
+
+def _sites_and_units(bind: Bind, area_id: int) -> tuple[int, int]:
+    row = read_frame(
+        bind,
+        "SELECT count(*) AS sites, coalesce(sum((SELECT count(*) FROM unit u "
+        "WHERE u.site_id = s.id)), 0) AS units FROM site s JOIN focus_area f ON f.id = :area "
+        "AND ST_Intersects(f.geom, s.geom) WHERE NOT s.archived",
+        {"area": area_id},
+    ).iloc[0]
+    return int(row["sites"]), int(row["units"])
+
+
+def ranked_places(bind: Bind, inside: pd.DataFrame) -> pd.DataFrame:
+    """The places to visit, highest risk first: a multi-occupancy site stands for its tenants
+    (its score is its highest tenant's, its factors that tenant's), any other business for
+    itself. Columns: kind, place_id, name, postcode, address, lat, lon, score, band,
+    top_factors, businesses."""
+    columns = [
+        "kind", "place_id", "name", "postcode", "address", "lat", "lon", "score", "band",
+        "top_factors", "businesses",
+    ]  # fmt: skip
+    if inside.empty:
+        return pd.DataFrame(columns=columns)
+    factors = risk.business_factors(bind, inside["id"].astype(int).tolist())
+    scores = factors.groupby("business_id")["points"].sum()
+    ranked = inside.assign(
+        score=inside["id"].map(scores).fillna(0.0),
+        top_factors=inside["id"].map(_top_factors(factors)),
+    ).sort_values(["score", "name"], ascending=[False, True])
+    ranked["top_factors"] = [f if isinstance(f, list) else [] for f in ranked["top_factors"]]
+    sites = _site_places(bind, ranked)
+    alone = ranked[ranked["site_id"].isna()]
+    places = pd.concat(
+        [
+            sites,
+            pd.DataFrame(
+                {
+                    "kind": "business",
+                    "place_id": alone["id"].astype(int),
+                    "name": alone["name"],
+                    "postcode": alone["postcode"],
+                    "address": alone["address"],
+                    "lat": alone["lat"],
+                    "lon": alone["lon"],
+                    "score": alone["score"],
+                    "top_factors": alone["top_factors"],
+                    "businesses": 1,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    places["band"] = places["score"].map(risk.band)
+    places = places.sort_values(["score", "name"], ascending=[False, True], ignore_index=True)
+    return places[columns]
+
+
+def _top_factors(factors: pd.DataFrame) -> pd.Series:
+    """Each business's TOP_FACTORS largest factors (labels, largest first), by business_id.
+    Done with one sort and one split, not a Python call per business: a ward holds 180,000."""
+    ordered = factors.assign(label=factors["factor"].map(risk.FACTOR_LABELS)).sort_values(
+        ["business_id", "points", "label"], ascending=[True, False, True], kind="stable"
+    )
+    ordered = ordered[ordered.groupby("business_id").cumcount() < TOP_FACTORS]
+    if ordered.empty:
+        return pd.Series(dtype=object)
+    ids = ordered["business_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    labels = np.split(ordered["label"].to_numpy(), starts[1:])
+    return pd.Series([list(group) for group in labels], index=ids[starts], dtype=object)
+
+
+def _site_places(bind: Bind, ranked: pd.DataFrame) -> pd.DataFrame:
+    tenants = ranked[ranked["site_id"].notna()]
+    if tenants.empty:
+        return pd.DataFrame()
+    worst = tenants.drop_duplicates("site_id")  # ranked: the first of each site scores highest
+    sites = read_frame(
+        bind,
+        "SELECT id, name, address, postcode, ST_Y(ST_PointOnSurface(geom)) AS lat, "
+        "ST_X(ST_PointOnSurface(geom)) AS lon FROM site WHERE id = ANY(:ids)",
+        {"ids": worst["site_id"].astype(int).tolist()},
+    ).set_index("id")
+    site_ids = worst["site_id"].astype(int)
+    return pd.DataFrame(
+        {
+            "kind": "site",
+            "place_id": site_ids.to_numpy(),
+            "name": sites.loc[site_ids, "name"].to_numpy(),
+            "postcode": sites.loc[site_ids, "postcode"].to_numpy(),
+            "address": sites.loc[site_ids, "address"].to_numpy(),
+            "lat": sites.loc[site_ids, "lat"].to_numpy(),
+            "lon": sites.loc[site_ids, "lon"].to_numpy(),
+            "score": worst["score"].to_numpy(),
+            "top_factors": worst["top_factors"].to_numpy(),
+            "businesses": tenants.groupby("site_id").size().loc[worst["site_id"]].to_numpy(),
+        }
+    )
+
+
+def stats(
+    bind: Bind,
+    user: User,
+    area_id: int,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    use_period: bool = True,
+) -> AreaStats:
+    """Everything the area dashboard shows for ``user``. Visits are counted between ``since``
+    and ``until``; with ``use_period`` the area's own period fills in whichever is not given."""
+    area = read_frame(
+        bind,
+        "SELECT name, period_start, period_end, "
+        "round((ST_Area(ST_Transform(geom, 27700)) / 1e6)::numeric, 3)::float AS area_km2 "
+        "FROM focus_area WHERE id = :area",
+        {"area": area_id},
+    ).iloc[0]
+    if use_period:
+        since = since or _date(area["period_start"])
+        until = until or _date(area["period_end"])
+    inside = read_frame(bind, _INSIDE, {"area": area_id})
+    counted = counts(bind, area_id)
+    sites, units = _sites_and_units(bind, area_id)
+    total_reports, readable = reports.open_in_area(bind, user, area_id)
+    return AreaStats(
+        area_id=area_id,
+        name=str(area["name"]),
+        area_km2=float(area["area_km2"]),
+        since=since,
+        until=until,
+        by_sector=_breakdown(counted, "sector", vocab.SECTORS),
+        by_activity=_breakdown(counted, "activity", vocab.ACTIVITIES),
+        sites=sites,
+        units=units,
+        visits=visits.outcomes_in_area(bind, area_id, since, until),
+        open_reports=total_reports,
+        readable_reports=readable,
+        places=ranked_places(bind, inside),
+        **_totals(counted),
+    )
+
+
+def _date(value: object) -> dt.date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def compare(bind: Bind, user: User, area_ids: list[int]) -> pd.DataFrame:
+    """Areas side by side, one row each: size, businesses, employees, density, sites, units,
+    visits in each area's period, open reports, and high-risk places."""
+    rows = []
+    for area_id in area_ids:
+        area = stats(bind, user, area_id)
+        rows.append(
+            {
+                "area": area.name,
+                "km²": area.area_km2,
+                "businesses": area.businesses,
+                "per km²": round(area.businesses / area.area_km2, 1) if area.area_km2 else 0.0,
+                "employees": area.employees,
+                "employees (low)": area.employees_low,
+                "employees (high)": area.employees_high,
+                "sites": area.sites,
+                "units": area.units,
+                "visits in period": int(area.visits["visits"].sum()),
+                "open reports": area.open_reports,
+                "high-risk places": int((area.places["band"] == "high").sum()),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,87 @@
+"""Database engine, connection URL and the PostGIS check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from layers.core.errors import DatabaseUnavailableError
+from layers.core.settings import Settings, get_settings
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """The URL of the database in use: ``DATABASE_URL`` when set, else the embedded cluster."""
+    settings = settings or get_settings()
+    if settings.database_url:
+        url = make_url(settings.database_url)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    password = settings.password_file.read_text().strip() if settings.password_file.exists() else ""
+    return (
+        f"postgresql+psycopg://{settings.db_superuser}:{password}"
+        f"@{settings.db_host}:{settings.db_port}/{settings.db_name}"
+    )
+
+
+@lru_cache(maxsize=4)
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL per process (pooled)."""
+    return create_engine(url or database_url(), pool_pre_ping=True, pool_size=5)
+
+
+def check_postgis(engine: Engine) -> str:
+    """Return the PostGIS version; raise a clear error when the database or PostGIS is missing."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(text("SELECT postgis_lib_version()")).scalar_one())
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(
+            f"Cannot reach the database at {where}: {str(exc.orig).strip().splitlines()[0]}. "
+            "Start the embedded one with 'sectormap db up', or fix DATABASE_URL."
+        ) from exc
+    except ProgrammingError as exc:
+        raise DatabaseUnavailableError(
+            f"The database at {where} has no PostGIS. Run 'CREATE EXTENSION postgis;' in it "
+            "as a superuser (and pg_trgm, btree_gist), then try again."
+        ) from exc
+
+
+#: What layer functions take: an Engine (they open their own transaction) or a Connection
+#: (they join the caller's transaction, inside a savepoint, and never commit behind its back).
+Bind = Engine | Connection
+
+
+@contextmanager
+def transaction(bind: Bind) -> Iterator[Connection]:
+    """A connection in a transaction: committed at the end for an Engine; a savepoint within the
+    caller's transaction for a Connection (rolled back alone if the block fails)."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            yield conn
+    else:
+        with bind.begin_nested():
+            yield bind
+
+
+@contextmanager
+def reading(bind: Bind) -> Iterator[Connection]:
+    """A connection to read with (the caller's, when given one)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            yield conn
+    else:
+        yield bind
+
+
+def read_frame(bind: Bind, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run a read-only query (values bound as parameters) and return its rows as a data frame."""
+    with reading(bind) as conn:
+        return pd.read_sql(text(sql), conn, params=params or {})

@@ -1,0 +1,109 @@
+"""The one place Sectormap reads its settings from: the environment (prefix ``SECTORMAP_``).
+
+``DATABASE_URL`` (no prefix) wins over the embedded cluster when it is set.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_reference_dir() -> Path | None:
+    candidate = REPO_ROOT.parent / "shared" / "opendata"
+    return candidate if candidate.is_dir() else None
+
+
+class Settings(BaseSettings):
+    """Every setting of the application, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SECTORMAP_", env_file=REPO_ROOT / ".env", extra="ignore"
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="An external PostGIS; when unset the embedded cluster under data/ is used.",
+    )
+    data_dir: Path = Field(default=REPO_ROOT / "data")
+    db_host: str = "127.0.0.1"
+    db_port: int = Field(default=5433, ge=1024, le=65535)
+    db_name: str = "sectormap"
+    db_superuser: str = "sectormap"
+    db_system_user: str = Field(
+        default="sectormap",
+        description="Unprivileged system account that owns the cluster when run as root.",
+    )
+    reference_dir: Path | None = Field(default_factory=_default_reference_dir)
+    demo_seed: int = 2020
+    demo_password: str = "sectormap-demo"  # noqa: S105 - the published demo password
+    region_bounds: tuple[float, float, float, float] = Field(
+        default=(-1.62, 52.38, -0.65, 52.99),
+        description="Leicester and Leicestershire, (west, south, east, north) in WGS84.",
+    )
+    map_center: tuple[float, float] = (52.636, -1.125)
+    sector_sic_prefixes: tuple[str, ...] = Field(
+        default=("13", "14", "15", "46410", "46420"),
+        description="SIC codes (or their leading digits) that make a company part of the sector.",
+    )
+    postcode_areas: tuple[str, ...] = Field(
+        default=("LE",), description="Postcode areas (leading letters) imports keep."
+    )
+    app_port: int = Field(default=8501, ge=1024, le=65535)
+    walk_kmh: float = Field(default=4.8, gt=0, description="Walking speed for route times.")
+    drive_kmh: float = Field(
+        default=24.0, gt=0, description="Average urban driving speed (junctions included)."
+    )
+    route_snap_m: float = Field(
+        default=400.0,
+        gt=0,
+        description="A stop further than this from the street network is not covered by it.",
+    )
+    gva_per_job_gbp: float = Field(
+        default=25_000.0,
+        gt=0,
+        description="Gross value added per job in the sector, for its contribution to the economy.",
+    )
+    gva_source: str = Field(
+        default="Illustrative figure: replace with ONS regional GVA by industry (SIC 13-15) "
+        "divided by jobs",
+        description="Where the GVA per job comes from (shown beside every result).",
+    )
+    gva_year: int = Field(default=2022, description="The year the GVA per job describes.")
+    overpass: bool = Field(
+        default=False,
+        description="Fetch street networks from Overpass when none is loaded (needs internet; "
+        "cached under data/osmnx-cache).",
+    )
+
+    @property
+    def cluster_dir(self) -> Path:
+        """Where the embedded PostgreSQL cluster keeps its files."""
+        return self.data_dir / "pg"
+
+    @property
+    def socket_dir(self) -> Path:
+        """Directory of the embedded cluster's Unix socket and lock files."""
+        return self.data_dir / "run"
+
+    @property
+    def password_file(self) -> Path:
+        """The generated password of the embedded cluster's superuser."""
+        return self.data_dir / "db.password"
+
+    @property
+    def embedded(self) -> bool:
+        """True when the app runs on the project's own cluster rather than DATABASE_URL."""
+        return not self.database_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (read once)."""
+    return Settings()

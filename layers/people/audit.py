@@ -1,0 +1,172 @@
+"""The audit log: append-only record of logins, restricted reads, exports and edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import pandas as pd
+from sqlalchemy import Connection, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import bindparam
+
+from layers.core import vocab
+from layers.core.db import Bind, read_frame, transaction
+from layers.core.errors import AccessDeniedError, ValidationError
+
+if TYPE_CHECKING:
+    from layers.people.identity import User
+
+_INSERT = text(
+    "INSERT INTO audit_log (user_id, username, action, object_type, object_id, detail) "
+    "VALUES (:user_id, :username, :action, :object_type, :object_id, :detail)"
+).bindparams(bindparam("detail", type_=JSONB))
+
+
+def record(
+    conn: Connection,
+    *,
+    user_id: int | None,
+    username: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one entry, in the caller's transaction (so it commits with the action it records)."""
+    if action not in vocab.AUDIT_ACTIONS:
+        raise ValidationError(f"unknown audit action {action!r}")
+    conn.execute(
+        _INSERT,
+        {
+            "user_id": user_id,
+            "username": username,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "detail": detail or {},
+        },
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Which audit entries to show; empty means all."""
+
+    action: str | None = None
+    username: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def as_detail(self) -> dict[str, str]:
+        """The filters that are set, as text (for the export's own audit entry)."""
+        return {k: str(v) for k, v in asdict(self).items() if v is not None}
+
+
+def recent(
+    bind: Bind, filters: AuditFilters = AuditFilters(), *, limit: int | None = 500
+) -> pd.DataFrame:
+    """The newest entries first that pass ``filters`` (dates inclusive, in UTC), at most
+    ``limit`` (None: all); column ``matching`` holds how many entries pass in all."""
+    return read_frame(
+        bind,
+        "SELECT at, username, action, object_type, object_id, detail::text AS detail, "
+        "count(*) OVER () AS matching "
+        "FROM audit_log WHERE (CAST(:action AS text) IS NULL OR action = :action) "
+        "AND (CAST(:username AS text) IS NULL OR username = :username) "
+        "AND (CAST(:object_type AS text) IS NULL OR object_type = :object_type) "
+        "AND (CAST(:object_id AS text) IS NULL OR object_id = :object_id) "
+        "AND (CAST(:since AS date) IS NULL OR at >= CAST(:since AS date)) "
+        "AND (CAST(:until AS date) IS NULL OR at < CAST(:until AS date) + 1) "
+        "ORDER BY at DESC, id DESC LIMIT :limit",
+        {**asdict(filters), "limit": limit},
+    )
+
+
+#: The columns whose logged values the audit page offers as filters.
+_FILTER_COLUMNS = frozenset({"username", "object_type"})
+
+
+def logged_values(bind: Bind, column: str) -> list[str]:
+    """Every value of ``column`` (username or object_type) that appears in the log, sorted, for
+    the filters: kinds of object appear as the app learns to audit them."""
+    if column not in _FILTER_COLUMNS:
+        raise ValueError(f"not a filter column of the audit log: {column!r}")
+    return read_frame(
+        bind,
+        f"SELECT DISTINCT {column} AS value FROM audit_log "  # noqa: S608 - column checked above
+        f"WHERE {column} IS NOT NULL ORDER BY 1",
+    )["value"].tolist()
+
+
+def by(
+    conn: Connection,
+    user: User,
+    action: str,
+    *,
+    object_type: str,
+    object_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append what ``user`` did to one object, in the caller's transaction."""
+    record(
+        conn,
+        user_id=user.id,
+        username=user.username,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def edit(
+    conn: Connection,
+    user: User,
+    *,
+    object_type: str,
+    object_id: str | int,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> None:
+    """Append an edit by ``user`` with the values before and after, in the caller's
+    transaction."""
+    by(
+        conn,
+        user,
+        "edit",
+        object_type=object_type,
+        object_id=object_id,
+        detail={
+            "before": None if before is None else dict(before),
+            "after": None if after is None else dict(after),
+        },
+    )
+
+
+def export(
+    bind: Bind, user: User, *, object_type: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Record that ``user`` exported ``object_type`` (in its own transaction)."""
+    with transaction(bind) as conn:
+        by(conn, user, "export", object_type=object_type, detail=detail)
+
+
+def refuse(
+    bind: Bind,
+    user: User,
+    message: str,
+    *,
+    object_type: str,
+    object_id: str | int | None = None,
+) -> NoReturn:
+    """Record that ``user`` was refused (in its own transaction, so the entry stays), then
+    refuse with ``message``."""
+    with transaction(bind) as conn:
+        by(conn, user, "denied", object_type=object_type, object_id=object_id,
+           detail={"reason": message})  # fmt: skip
+    raise AccessDeniedError(message)

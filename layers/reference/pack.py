@@ -1,0 +1,51 @@
+"""The open reference data pack (boundaries and postcodes) in the configured directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from layers.core.db import Bind
+from layers.core.progress import Progress, no_progress
+from layers.core.settings import get_settings
+from layers.reference import boundaries, postcodes
+
+#: (relative path, boundary kind, source description) of the boundary files in the pack.
+BOUNDARY_FILES = (
+    (
+        "boundaries/lad_leicestershire.geojson",
+        "district",
+        "ONS Local Authority Districts 2019, generalised",
+    ),
+    ("boundaries/wards_leicester.geojson", "ward", "ONS Wards 2019, generalised"),
+    ("boundaries/msoa_leicester.geojson", "msoa", "ONS MSOA December 2011, generalised clipped"),
+    ("boundaries/lsoa_leicester.geojson", "lsoa", "ONS LSOA December 2011, generalised clipped"),
+)
+POSTCODE_FILE = "postcodes/le.csv"
+
+
+def reference_dir() -> Path | None:
+    """The reference-data directory when it exists, else None (the app runs without it)."""
+    directory = get_settings().reference_dir
+    return directory if directory is not None and directory.is_dir() else None
+
+
+def load_reference_data(bind: Bind, *, progress: Progress = no_progress) -> dict[str, int]:
+    """Load every boundary and postcode file the pack has (twice is the same as once).
+
+    Wards come before postcodes so that each postcode gets its current ward.
+    """
+    directory = reference_dir()
+    if directory is None:
+        return {}
+    steps = [(path, kind, src) for path, kind, src in BOUNDARY_FILES if (directory / path).exists()]
+    total = len(steps) + 1
+    loaded: dict[str, int] = {}
+    for done, (path, kind, source) in enumerate(steps):
+        progress(done, total, f"{kind} boundaries")
+        result = boundaries.import_boundaries(bind, directory / path, kind=kind, source=source)
+        loaded[f"{kind} boundaries"] = result.loaded
+    if (directory / POSTCODE_FILE).exists():
+        progress(len(steps), total, "postcodes")
+        loaded["postcodes"] = postcodes.import_postcodes(bind, directory / POSTCODE_FILE).loaded
+    progress(total, total, "reference data loaded")
+    return loaded

@@ -1,0 +1,210 @@
+"""Postcodes for geocoding: import OS Code-Point Open or the ONS postcode directory (ONSPD).
+
+Code-Point Open has no header row, coordinates in British National Grid (EPSG:27700) and 2014 ward
+codes; points are transformed to WGS84 with pyproj, and each postcode's current ward is found by
+point-in-polygon against the ward boundaries loaded (``assign_wards``).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+from pyproj import Transformer
+from sqlalchemy import Connection, text
+
+from layers.core.bulk import copy_frame
+from layers.core.db import Bind, reading, transaction
+from layers.core.errors import ValidationError
+from layers.core.progress import Progress, no_progress
+
+log = logging.getLogger(__name__)
+
+CODEPOINT_COLUMNS = ["PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC"]
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+_CHUNK_ROWS = 200_000
+_BNG_TO_WGS84 = Transformer.from_crs(27700, 4326, always_xy=True)
+
+
+@dataclass(frozen=True)
+class PostcodeImport:
+    """What one postcode import did."""
+
+    format: str
+    loaded: int
+    without_coordinates: int
+    wards_assigned: int
+
+
+def normalise_postcode(value: str | None) -> str | None:
+    """``'le1  1aa'`` → ``'LE1 1AA'``; None when it is not a well-formed UK postcode."""
+    if value is None:
+        return None
+    compact = re.sub(r"\s+", "", str(value)).upper()
+    match = _POSTCODE.match(compact[:-3] + " " + compact[-3:]) if len(compact) >= 5 else None
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def normalise_postcodes(values: pd.Series) -> pd.Series:
+    """Vectorised ``normalise_postcode``: malformed values become <NA>."""
+    compact = values.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
+    spaced = compact.str[:-3] + " " + compact.str[-3:]
+    return spaced.where(spaced.str.fullmatch(_POSTCODE.pattern, na=False))
+
+
+def detect_format(path: Path) -> str:
+    """``codepoint`` or ``onspd``, from the first line of the file."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        first = next(csv.reader(handle), None)
+    if not first:
+        raise ValidationError("is empty", file=path.name)
+    lowered = [c.strip().lower() for c in first]
+    if "pcds" in lowered or "pcd" in lowered:
+        return "onspd"
+    if len(first) == len(CODEPOINT_COLUMNS) and normalise_postcode(first[0]):
+        return "codepoint"
+    raise ValidationError(
+        "is neither OS Code-Point Open (no header, 10 columns, a postcode first) nor the ONS "
+        f"postcode directory (a header with pcds); its first line has {len(first)} columns",
+        file=path.name,
+        row=1,
+    )
+
+
+def _codepoint_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
+    reader = pd.read_csv(
+        handle,
+        header=None,
+        names=CODEPOINT_COLUMNS,
+        dtype="string",
+        chunksize=_CHUNK_ROWS,
+        encoding="latin-1",
+    )
+    for chunk in reader:
+        eastings = pd.to_numeric(chunk["EA"], errors="coerce")
+        northings = pd.to_numeric(chunk["NO"], errors="coerce")
+        lon, lat = _BNG_TO_WGS84.transform(eastings.to_numpy(float), northings.to_numpy(float))
+        has_point = (eastings > 0) & (northings > 0)
+        yield pd.DataFrame(
+            {
+                "postcode": normalise_postcodes(chunk["PC"]),
+                "lon": lon,
+                "lat": lat,
+                "positional_quality": pd.to_numeric(chunk["PQ"], errors="coerce").astype("Int16"),
+                "district_code": chunk["DC"].replace("", pd.NA),
+                "ward_code_source": chunk["WC"].replace("", pd.NA),
+            }
+        )[has_point.to_numpy()]
+
+
+def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
+    reader = pd.read_csv(handle, dtype="string", chunksize=_CHUNK_ROWS, encoding="utf-8-sig")
+    for chunk in reader:
+        chunk.columns = [c.strip().lower() for c in chunk.columns]
+        missing = {"lat", "long"} - set(chunk.columns)
+        if missing:
+            raise ValidationError(
+                f"the ONS postcode directory has no {sorted(missing)} column",
+                file=Path(handle.name).name,
+                row=1,
+            )
+        postcode_col = "pcds" if "pcds" in chunk.columns else "pcd"
+        lat = pd.to_numeric(chunk["lat"], errors="coerce")
+        lon = pd.to_numeric(chunk["long"], errors="coerce")
+        live = chunk["doterm"].isna() if "doterm" in chunk.columns else True
+        has_point = lat.between(49, 61) & lon.between(-9, 3) & live
+        yield pd.DataFrame(
+            {
+                "postcode": normalise_postcodes(chunk[postcode_col]),
+                "lon": lon,
+                "lat": lat,
+                "positional_quality": pd.to_numeric(chunk.get("osgrdind"), errors="coerce").astype(
+                    "Int16"
+                )
+                if "osgrdind" in chunk.columns
+                else pd.NA,
+                "district_code": chunk.get("oslaua", pd.Series(pd.NA, index=chunk.index)),
+                "ward_code_source": chunk.get("osward", pd.Series(pd.NA, index=chunk.index)),
+            }
+        )[has_point.to_numpy()]
+
+
+def import_postcodes(bind: Bind, path: Path, *, progress: Progress = no_progress) -> PostcodeImport:
+    """Load a postcode file (format detected); a postcode loaded before is updated, never
+    duplicated. All or nothing: one transaction. Returns the counts."""
+    fmt = detect_format(path)
+    read_chunks = _codepoint_chunks if fmt == "codepoint" else _onspd_chunks
+    total_bytes = max(path.stat().st_size, 1)
+    loaded = skipped = 0
+    with transaction(bind) as conn, path.open("rb") as handle:
+        conn.execute(
+            text(
+                "CREATE TEMP TABLE postcode_load (postcode text, lon float8, lat float8, "
+                "positional_quality smallint, district_code text, ward_code_source text)"
+            )
+        )
+        for chunk in read_chunks(handle):
+            good = chunk.dropna(subset=["postcode"]).drop_duplicates("postcode", keep="last")
+            skipped += len(chunk) - len(good)
+            loaded += copy_frame(conn, "postcode_load", good)
+            progress(min(handle.tell(), total_bytes), total_bytes, f"{loaded:,} postcodes")
+        conn.execute(
+            text(
+                "INSERT INTO postcode (postcode, geom, positional_quality, district_code, "
+                "ward_code_source, source) "
+                "SELECT DISTINCT ON (postcode) postcode, ST_SetSRID(ST_MakePoint(lon, lat), 4326), "
+                "positional_quality, district_code, ward_code_source, :source FROM postcode_load "
+                "ORDER BY postcode "
+                "ON CONFLICT (postcode) DO UPDATE SET geom = EXCLUDED.geom, "
+                "positional_quality = EXCLUDED.positional_quality, "
+                "district_code = EXCLUDED.district_code, "
+                "ward_code_source = EXCLUDED.ward_code_source, "
+                "source = EXCLUDED.source"
+            ),
+            {"source": path.name},
+        )
+        conn.execute(text("DROP TABLE postcode_load"))
+        wards = assign_wards(conn)
+    progress(total_bytes, total_bytes, f"{loaded:,} postcodes")
+    log.info(
+        "%s postcodes loaded from %s (%s format); %s without coordinates or malformed",
+        f"{loaded:,}",
+        path.name,
+        fmt,
+        f"{skipped:,}",
+    )
+    return PostcodeImport(fmt, loaded, skipped, wards)
+
+
+def assign_wards(conn: Connection) -> int:
+    """Set every postcode's current ward by point-in-polygon against the ward boundaries loaded;
+    returns how many postcodes lie in a ward."""
+    conn.execute(
+        text(
+            "UPDATE postcode p SET ward_code = NULL WHERE ward_code IS NOT NULL AND NOT EXISTS ("
+            "SELECT 1 FROM boundary w WHERE w.kind = 'ward' AND w.code = p.ward_code "
+            "AND ST_Intersects(w.geom, p.geom))"
+        )
+    )
+    conn.execute(
+        text(
+            "UPDATE postcode p SET ward_code = w.code FROM boundary w "
+            "WHERE w.kind = 'ward' AND ST_Intersects(w.geom, p.geom) "
+            "AND p.ward_code IS DISTINCT FROM w.code"
+        )
+    )
+    return int(
+        conn.execute(text("SELECT count(*) FROM postcode WHERE ward_code IS NOT NULL")).scalar_one()
+    )
+
+
+def postcode_count(bind: Bind) -> int:
+    """How many postcodes are loaded."""
+    with reading(bind) as conn:
+        return int(conn.execute(text("SELECT count(*) FROM postcode")).scalar_one())

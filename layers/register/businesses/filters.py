@@ -1,0 +1,86 @@
+"""The map's filters, turned into one parameterised query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from layers.core.db import Bind, read_frame
+from layers.register import risk
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """What the officer asked to see; empty means everything."""
+
+    sectors: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("active", "dormant", "ceased")
+    risk_bands: tuple[str, ...] = ()
+    #: Inspection ratings: '0' … '5', 'pending', 'unrated'.
+    ratings: tuple[str, ...] = ()
+    open_reports: bool | None = None
+    last_visit_older_than_months: int | None = None
+    boundary: tuple[str, str] | None = None  # (kind, code)
+    focus_area_id: int | None = None
+
+
+_FILTERED = """
+SELECT b.id, b.name, b.sector, b.activity, b.status,
+    coalesce(b.employees_estimate, 0) AS employees, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon,
+    rated.rating
+FROM business b
+CROSS JOIN LATERAL (
+    SELECT coalesce((
+        SELECT CASE WHEN v.rating_pending THEN 'pending' ELSE v.rating::text END
+        FROM visit v WHERE v.business_id = b.id AND v.rating IS NOT NULL
+        ORDER BY v.visit_date DESC, v.id DESC LIMIT 1), 'unrated') AS rating) rated
+WHERE b.status <> 'archived'
+  AND (cardinality(CAST(:ratings AS text[])) = 0 OR rated.rating = ANY(:ratings))
+  AND (cardinality(CAST(:sectors AS text[])) = 0 OR b.sector = ANY(:sectors))
+  AND (cardinality(CAST(:activities AS text[])) = 0 OR b.activity = ANY(:activities))
+  AND (cardinality(CAST(:statuses AS text[])) = 0 OR b.status = ANY(:statuses))
+  AND (CAST(:open_reports AS boolean) IS NULL OR :open_reports = EXISTS (
+        SELECT 1 FROM report r WHERE r.business_id = b.id AND r.status <> 'closed'))
+  AND (CAST(:months AS int) IS NULL OR NOT EXISTS (
+        SELECT 1 FROM visit v WHERE v.business_id = b.id
+        AND v.visit_date >= current_date - make_interval(months => :months)))
+  AND (CAST(:boundary_code AS text) IS NULL OR EXISTS (
+        SELECT 1 FROM boundary a WHERE a.kind = :boundary_kind AND a.code = :boundary_code
+        AND ST_Intersects(a.geom, b.geom)))
+  AND (CAST(:focus_area AS int) IS NULL OR EXISTS (
+        SELECT 1 FROM focus_area f WHERE f.id = :focus_area AND ST_Intersects(f.geom, b.geom)))
+ORDER BY b.id
+"""
+
+
+def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFrame:
+    """Businesses that pass ``filters``, with their risk score and band: id, name, sector,
+    activity, status, employees, lat, lon, rating ('0' … '5', 'pending', 'unrated'), score,
+    band."""
+    kind, code = filters.boundary or (None, None)
+    points = read_frame(
+        bind,
+        _FILTERED,
+        {
+            "sectors": list(filters.sectors),
+            "activities": list(filters.activities),
+            "statuses": list(filters.statuses),
+            "ratings": list(filters.ratings),
+            "open_reports": filters.open_reports,
+            "months": filters.last_visit_older_than_months,
+            "boundary_kind": kind,
+            "boundary_code": code,
+            "focus_area": filters.focus_area_id,
+        },
+    )
+    scores = risk.business_scores(bind)
+    points = points.merge(scores, left_on="id", right_on="business_id", how="left").drop(
+        columns="business_id"
+    )
+    points["score"] = points["score"].fillna(0.0)
+    points["band"] = points["band"].fillna("low")
+    if filters.risk_bands:
+        points = points[points["band"].isin(filters.risk_bands)]
+    return points.reset_index(drop=True)

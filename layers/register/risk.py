@@ -1,0 +1,243 @@
+"""Risk, explained: each business's score is a sum of named factors, each with its points.
+
+The weights live here, in ``WEIGHTS``, and nowhere else. Factors are computed from the database on
+demand, so a new visit or report changes the score at once. Intelligence counts only as numbers
+(how many open reports, weighted by grading and category): the factor never carries a report's
+narrative, subject or grading, so the factor table is safe to show to anyone who may see the
+business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from layers.core.db import Bind, read_frame
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Every number the risk score uses."""
+
+    report_base: float = 10.0
+    #: Multiplier by source evaluation (1 reliable, 2 untested, 3 not reliable; '' ungraded).
+    source_evaluation: dict[str, float] = field(
+        default_factory=lambda: {"1": 1.0, "2": 0.7, "3": 0.3, "": 0.5}
+    )
+    #: Multiplier by intelligence assessment (A known directly … E suspected false).
+    assessment: dict[str, float] = field(
+        default_factory=lambda: {"A": 1.0, "B": 0.9, "C": 0.7, "D": 0.4, "E": 0.0, "": 0.5}
+    )
+    category: dict[str, float] = field(
+        default_factory=lambda: {
+            "modern_slavery": 2.0,
+            "illegal_working": 1.5,
+            "accommodation": 1.3,
+            "minimum_wage": 1.2,
+            "health_safety": 1.2,
+            "holiday_pay": 1.0,
+            "tax_fraud": 0.8,
+            "other": 0.6,
+        }
+    )
+    #: Points for the outcome of the latest visit in the last ``outcome_months``.
+    outcome: dict[str, float] = field(
+        default_factory=lambda: {
+            "exploitation_indicators": 30,
+            "enforcement": 20,
+            "referral": 15,
+            "no_access": 10,
+            "advice": 5,
+            "no_issues": 0,
+        }
+    )
+    outcome_months: int = 36
+    #: Points for a poor confirmed inspection rating (0-5, see ``layers.casework.rating``)
+    #: given in the last ``outcome_months``; a pending rating counts only once the right to reply
+    #: is heard.
+    poor_rating: dict[str, float] = field(default_factory=lambda: {"0": 20, "1": 15, "2": 8})
+    never_visited: float = 10
+    visit_over_24_months: float = 8
+    visit_over_12_months: float = 4
+    multi_occupancy: float = 5
+    multi_occupancy_units: int = 5
+    no_company_number: float = 5
+    churn: float = 5
+    churn_tenancies: int = 3
+    churn_years: int = 5
+    crowding: float = 10
+    #: Square metres of floor per worker below which a unit counts as crowded.
+    crowding_m2_per_worker: float = 5.0
+    bands: tuple[tuple[str, float], ...] = (("high", 30), ("medium", 15), ("low", 0))
+
+
+WEIGHTS = Weights()
+
+FACTOR_LABELS = {
+    "open_reports": "Open intelligence reports (weighted by grading and category)",
+    "recent_outcome": "Outcome of the latest visit",
+    "visit_gap": "Time since the last visit",
+    "poor_rating": "Poor ethical-compliance rating",
+    "multi_occupancy": "In a multi-occupancy building",
+    "no_company_number": "No company number",
+    "churn": "Frequent tenant changes in its unit",
+    "crowding": "Employees out of line with floor space",
+}
+
+
+def _case(expression: str, name: str, mapping: dict[str, float]) -> tuple[str, dict[str, object]]:
+    """A CASE over ``expression`` whose codes and points are bound parameters (never SQL text)."""
+    params: dict[str, object] = {}
+    whens = []
+    for i, (code, value) in enumerate(mapping.items()):
+        params[f"{name}_k{i}"], params[f"{name}_v{i}"] = code, value
+        whens.append(f"WHEN :{name}_k{i} THEN CAST(:{name}_v{i} AS float8)")
+    return f"CASE {expression} {' '.join(whens)} ELSE 0 END", params
+
+
+def business_factors(
+    bind: Bind, business_ids: list[int] | None = None, weights: Weights = WEIGHTS
+) -> pd.DataFrame:
+    """The risk factors with points > 0, one row per (business_id, factor), with a plain detail
+    (counts and dates, never report content). ``business_ids`` limits the businesses."""
+    evaluation, p1 = _case("coalesce(r.source_evaluation, '')", "ev", weights.source_evaluation)
+    assessment, p2 = _case("coalesce(r.intelligence_assessment, '')", "as", weights.assessment)
+    category, p3 = _case("r.category", "cat", weights.category)
+    outcome, p4 = _case("v.outcome", "out", weights.outcome)
+    poor, p5 = _case("v.rating::text", "rat", weights.poor_rating)
+    # Only CASE skeletons are formatted into the SQL; every code and number is a bound value.
+    sql = f"""
+    WITH chosen AS (
+        SELECT b.* FROM business b
+        WHERE b.status <> 'archived' AND (CAST(:ids AS int[]) IS NULL OR b.id = ANY(:ids))),
+    reports AS (
+        SELECT r.business_id, count(*) AS n,
+            sum(:report_base * {evaluation} * {assessment} * {category}) AS points
+        FROM report r JOIN chosen c ON c.id = r.business_id
+        WHERE r.status <> 'closed' GROUP BY r.business_id),
+    last_visit AS (
+        SELECT DISTINCT ON (v.business_id) v.business_id, v.visit_date, v.outcome,
+            {outcome} AS points
+        FROM visit v JOIN chosen c ON c.id = v.business_id
+        ORDER BY v.business_id, v.visit_date DESC, v.id DESC),
+    rated AS (
+        SELECT DISTINCT ON (v.business_id) v.business_id, v.visit_date, v.rating,
+            {poor} AS points
+        FROM visit v JOIN chosen c ON c.id = v.business_id
+        WHERE v.rating IS NOT NULL AND NOT v.rating_pending
+        ORDER BY v.business_id, v.visit_date DESC, v.id DESC),
+    churn AS (
+        SELECT c.id AS business_id, count(t.id) AS n FROM chosen c
+        JOIN tenancy t ON t.unit_id = c.unit_id
+        WHERE t.start_date >= current_date - make_interval(years => :churn_years)
+        GROUP BY c.id),
+    units AS (SELECT site_id, count(*) AS n FROM unit GROUP BY site_id)
+    SELECT c.id AS business_id, 'open_reports' AS factor, r.points, r.n::text AS detail
+        FROM chosen c JOIN reports r ON r.business_id = c.id
+    UNION ALL
+    SELECT c.id, 'recent_outcome', l.points, l.outcome || ' on ' || l.visit_date
+        FROM chosen c JOIN last_visit l ON l.business_id = c.id
+        WHERE l.visit_date >= current_date - make_interval(months => :outcome_months)
+    UNION ALL
+    SELECT business_id, 'poor_rating', points, 'rated ' || rating || ' on ' || visit_date
+        FROM rated WHERE visit_date >= current_date - make_interval(months => :outcome_months)
+    UNION ALL
+    SELECT c.id, 'visit_gap',
+        CASE WHEN l.visit_date IS NULL THEN :never
+             WHEN l.visit_date < current_date - interval '24 months' THEN :over24
+             WHEN l.visit_date < current_date - interval '12 months' THEN :over12 ELSE 0 END,
+        coalesce('last visit ' || l.visit_date, 'never visited')
+        FROM chosen c LEFT JOIN last_visit l ON l.business_id = c.id
+    UNION ALL
+    SELECT c.id, 'multi_occupancy', :multi, u.n || ' units'
+        FROM chosen c JOIN units u ON u.site_id = c.site_id WHERE u.n >= :multi_units
+    UNION ALL
+    SELECT c.id, 'no_company_number', :no_number, '' FROM chosen c
+        WHERE c.company_number IS NULL
+    UNION ALL
+    SELECT business_id, 'churn', :churn, n || ' tenancies in ' || :churn_years || ' years'
+        FROM churn WHERE n >= :churn_tenancies
+    UNION ALL
+    SELECT c.id, 'crowding', :crowding,
+        c.employees_estimate || ' employees in ' || u.floor_area_m2 || ' m²'
+        FROM chosen c JOIN unit u ON u.id = c.unit_id
+        WHERE u.floor_area_m2 IS NOT NULL AND c.employees_estimate > 0
+        AND u.floor_area_m2 / c.employees_estimate < :crowding_m2
+    """  # noqa: S608
+    params = {
+        **p1,
+        **p2,
+        **p3,
+        **p4,
+        **p5,
+        "ids": business_ids,
+        "report_base": weights.report_base,
+        "outcome_months": weights.outcome_months,
+        "never": weights.never_visited,
+        "over24": weights.visit_over_24_months,
+        "over12": weights.visit_over_12_months,
+        "multi": weights.multi_occupancy,
+        "multi_units": weights.multi_occupancy_units,
+        "no_number": weights.no_company_number,
+        "churn": weights.churn,
+        "churn_years": weights.churn_years,
+        "churn_tenancies": weights.churn_tenancies,
+        "crowding": weights.crowding,
+        "crowding_m2": weights.crowding_m2_per_worker,
+    }
+    frame = read_frame(bind, sql, params)
+    frame["points"] = frame["points"].astype(float).round(1)
+    return frame[frame["points"] > 0].reset_index(drop=True)
+
+
+def band(score: float, weights: Weights = WEIGHTS) -> str:
+    """'high', 'medium' or 'low' for a score."""
+    return next(name for name, floor in weights.bands if score >= floor)
+
+
+def business_scores(
+    bind: Bind, business_ids: list[int] | None = None, weights: Weights = WEIGHTS
+) -> pd.DataFrame:
+    """Score and band per business (businesses with no factor score 0, band low)."""
+    factors = business_factors(bind, business_ids, weights)
+    scores = (
+        factors.groupby("business_id", as_index=False)["points"]
+        .sum()
+        .rename(columns={"points": "score"})
+    )
+    return scores.assign(band=scores["score"].map(lambda s: band(s, weights)))
+
+
+def explain(factors: pd.DataFrame) -> pd.DataFrame:
+    """A factor table people read: factor, points, detail, largest first."""
+    table = factors.assign(factor=factors["factor"].map(FACTOR_LABELS))
+    table["detail"] = [
+        f"{d} open report(s)" if f == FACTOR_LABELS["open_reports"] else d
+        for f, d in zip(table["factor"], table["detail"], strict=True)
+    ]
+    return table.sort_values("points", ascending=False)[["factor", "points", "detail"]]
+
+
+def site_factors(bind: Bind, site_id: int, weights: Weights = WEIGHTS) -> pd.DataFrame:
+    """Building-level factors of a site, from its current tenants: open reports add up, every
+    other factor takes its worst tenant (with how many tenants it applies to)."""
+    tenants = read_frame(
+        bind,
+        "SELECT DISTINCT t.business_id FROM tenancy t JOIN unit u ON u.id = t.unit_id "
+        "WHERE u.site_id = :site AND t.end_date IS NULL",
+        {"site": site_id},
+    )["business_id"].tolist()
+    if not tenants:
+        return pd.DataFrame(columns=["factor", "points", "detail"])
+    factors = business_factors(bind, tenants, weights)
+    rows = []
+    for factor, group in factors.groupby("factor", sort=False):
+        if factor == "open_reports":
+            points = group["points"].sum()
+            detail = str(group["detail"].astype(int).sum())
+        else:
+            points = group["points"].max()
+            detail = f"{len(group)} of {len(tenants)} tenants"
+        rows.append({"factor": factor, "points": round(float(points), 1), "detail": detail})
+    return pd.DataFrame(rows, columns=["factor", "points", "detail"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import logging
 import sys
@@ -21,7 +20,7 @@ from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
 from layers.demo import populate
 from layers.exports import tables
-from layers.people import audit, users
+from layers.people import audit, identity, users
 from layers.reference import boundaries, osm, pack, postcodes
 from layers.register import multi_occupancy
 from layers.register.businesses import importing as business_import
@@ -212,11 +211,11 @@ def import_businesses(
     with TqdmProgress(file.name) as progress:
         result = business_import.import_businesses(
             engine,
+            identity.command_line("analyst"),
             file,
             format=format.value,
             mapping=readers.load_mapping(mapping) if mapping else None,
             dry_run=dry_run,
-            username=f"cli:{getpass.getuser()}",
             progress=progress,
         )
     summary = result.summary()
@@ -272,7 +271,7 @@ def detect_sites(
 ) -> None:
     """Look for multi-occupancy buildings and propose them for officers to decide."""
     engine = ready_engine()
-    added = multi_occupancy.detect(engine, threshold=threshold)
+    added = multi_occupancy.detect(engine, identity.command_line("officer"), threshold=threshold)
     typer.echo(f"{added:,} new proposals; officers decide them on the Businesses & sites page.")
 
 

@@ -77,22 +77,20 @@ if chosen != "companies-house":
             mapping[field] = picked
     name = st.text_input("Save this mapping as")
     if st.button("Save mapping", disabled=not name.strip()):
-        mappings.save_mapping(ui.engine(), name, mapping, user_id=ui.current_user().id)
+        mappings.save_mapping(ui.engine(), ui.current_user(), name, mapping)
         st.success(f"Mapping saved as {name.strip()!r}.")
 
 check, run = st.columns(2)
 dry_run = check.button("Check (dry run)")
 real_run = run.button("Import", type="primary")
 if dry_run or real_run:
-    user = ui.current_user()
     st.session_state["import_result"] = importing.import_businesses(
         ui.engine(),
+        ui.current_user(),
         path,
         format=chosen,
         mapping=mapping,
         dry_run=dry_run,
-        user_id=user.id,
-        username=user.username,
         progress=ui.StreamlitProgress("Reading the file…"),
     )
     if real_run:

@@ -88,7 +88,7 @@ def _edit(business_id: int) -> None:
         form.lat = form.lon = None  # a new postcode: place the business there
     if form is not None:
         try:
-            opened[business_id] = update_business(ui.engine(), business_id, version, form, user)
+            opened[business_id] = update_business(ui.engine(), user, business_id, version, form)
         except (ConflictError, ValidationError) as problem:
             st.error(str(problem))
         else:
@@ -96,7 +96,7 @@ def _edit(business_id: int) -> None:
             st.success("Saved.")
     if st.button("Archive this business", key=f"archive_{business_id}"):
         try:
-            archive_business(ui.engine(), business_id, version, user)
+            archive_business(ui.engine(), user, business_id, version)
         except ConflictError as problem:
             st.error(str(problem))
         else:
@@ -138,7 +138,7 @@ with business_tab:
             new = _business_form("add_business", BusinessForm(name="", sector="14"))
             if new is not None:
                 try:
-                    created = create_business(ui.engine(), new, ui.current_user())
+                    created = create_business(ui.engine(), ui.current_user(), new)
                 except ValidationError as problem:
                     st.error(str(problem))
                 else:
@@ -175,9 +175,9 @@ with site_tab:
                 try:
                     opened[int(site["id"])] = sites.update_site(
                         ui.engine(),
+                        ui.current_user(),
                         int(site["id"]),
                         version,
-                        ui.current_user(),
                         name=site_name,
                         address=site_address,
                         postcode=site_postcode,
@@ -191,7 +191,7 @@ with site_tab:
                     st.success("Saved.")
         if st.button("Archive this site", key=f"archive_site_{site['id']}"):
             try:
-                sites.archive_site(ui.engine(), int(site["id"]), version, ui.current_user())
+                sites.archive_site(ui.engine(), ui.current_user(), int(site["id"]), version)
             except ConflictError as problem:
                 st.error(str(problem))
             else:
@@ -210,10 +210,10 @@ with site_tab:
                 try:
                     sites.add_unit(
                         ui.engine(),
+                        ui.current_user(),
                         int(site["id"]),
                         label,
                         int(floor),
-                        ui.current_user(),
                         floor_area_m2=area or None,
                     )
                 except ValidationError as problem:
@@ -230,7 +230,7 @@ with proposal_tab:
         '("Unit 4"), or one named after the business, on the ground floor until you change it.'
     )
     if can_edit and st.button("Look for multi-occupancy buildings"):
-        added = multi_occupancy.detect(ui.engine())
+        added = multi_occupancy.detect(ui.engine(), ui.current_user())
         ui.data_changed()
         st.success(f"{added:,} new proposals.")
     proposals = multi_occupancy.open_proposals(ui.engine())
@@ -250,8 +250,8 @@ with proposal_tab:
             if left.button("Accept", key=f"accept_{proposal.id}", type="primary"):
                 site_id = multi_occupancy.accept(
                     ui.engine(),
-                    proposal.id,
                     ui.current_user(),
+                    proposal.id,
                     name=name if proposal.kind == "new_site" else "",
                 )
                 ui.data_changed()
@@ -266,12 +266,12 @@ with proposal_tab:
                 key=f"target_{proposal.id}",
             )
             if middle.button("Merge", key=f"merge_{proposal.id}"):
-                multi_occupancy.merge(ui.engine(), proposal.id, target, ui.current_user())
+                multi_occupancy.merge(ui.engine(), ui.current_user(), proposal.id, target)
                 ui.data_changed()
                 st.session_state["flash"] = f"Merged into {ui.plain(site_names[target])}."
                 st.rerun()
             if right.button("Dismiss", key=f"dismiss_{proposal.id}"):
-                multi_occupancy.dismiss(ui.engine(), proposal.id, ui.current_user())
+                multi_occupancy.dismiss(ui.engine(), ui.current_user(), proposal.id)
                 ui.data_changed()
                 st.session_state["flash"] = (
                     "Dismissed: the same businesses will not be proposed again."

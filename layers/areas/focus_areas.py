@@ -16,11 +16,11 @@ from sqlalchemy import Connection, text
 
 from layers.areas import dashboard
 from layers.areas.shapes import CleanShape, buffered, clean
-from layers.core import locking, vocab
+from layers.core import vocab
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.settings import get_settings
-from layers.people import access, audit
+from layers.people import audit, edits, rights
 from layers.people.identity import User
 
 _GEOM = "ST_Multi(ST_SetSRID(ST_GeomFromWKB(decode(:wkb, 'hex')), 4326))"
@@ -80,14 +80,10 @@ class SavedArea:
         return said
 
 
-def _require_editor(bind: Bind, user: User) -> None:
-    if not access.can_edit(user.role):
-        audit.refuse(
-            bind,
-            user,
-            f"a {vocab.ROLES[user.role].lower()} cannot change focus areas",
-            object_type="focus_area",
-        )
+def _require_editor(bind: Bind, user: User, area_id: int | None = None) -> None:
+    rights.require_editor(
+        bind, user, "change focus areas", object_type="focus_area", object_id=area_id
+    )
 
 
 def outside_share(conn: Connection, shape: BaseGeometry) -> float:
@@ -176,64 +172,50 @@ def update_details(
 ) -> int:
     """Change an area's name, purpose, priority, owner, period and notes (audited, before and
     after); returns the new version, or refuses a save over someone else's newer one."""
-    _require_editor(bind, user)
+    _require_editor(bind, user, area_id)
     details = details.checked()
     with transaction(bind) as conn:
         _name_taken(conn, details.name, area_id)
-        before = _snapshot(conn, area_id)
-        version = locking.save(
-            conn,
-            "focus_area",
-            area_id,
-            expected_version,
-            "UPDATE focus_area SET name = :name, purpose = :purpose, priority = :priority, "
-            "owner_id = :owner_id, period_start = :period_start, period_end = :period_end, "
-            "notes = :notes WHERE id = :id AND version = :version RETURNING version",
-            asdict(details),
-        )
-        audit.edit(
+        return edits.save_versioned(
             conn,
             user,
-            object_type="focus_area",
-            object_id=area_id,
-            before=before,
-            after=_snapshot(conn, area_id),
+            table="focus_area",
+            row_id=area_id,
+            expected_version=expected_version,
+            update="UPDATE focus_area SET name = :name, purpose = :purpose, "
+            "priority = :priority, owner_id = :owner_id, period_start = :period_start, "
+            "period_end = :period_end, notes = :notes WHERE id = :id AND version = :version "
+            "RETURNING version",
+            params=asdict(details),
+            snapshot=_snapshot,
         )
-    return version
 
 
 def update_shape(
     bind: Bind, user: User, area_id: int, expected_version: int, shape: BaseGeometry
 ) -> SavedArea:
-    """Replace an area's outline (repaired or refused like a new one; audited)."""
-    _require_editor(bind, user)
+    """Replace an area's outline (repaired or refused like a new one; audited with the
+    details and area before and after)."""
+    _require_editor(bind, user, area_id)
     cleaned = clean(shape)
     with transaction(bind) as conn:
-        before = _snapshot(conn, area_id)
-        locking.save(
-            conn,
-            "focus_area",
-            area_id,
-            expected_version,
-            f"UPDATE focus_area SET geom = {_GEOM} WHERE id = :id AND version = :version "  # noqa: S608
-            "RETURNING version",
-            {"wkb": shapely.to_wkb(cleaned.shape, hex=True)},
-        )
-        saved = _saved(conn, area_id, cleaned)
-        audit.edit(
+        edits.save_versioned(
             conn,
             user,
-            object_type="focus_area",
-            object_id=area_id,
-            before={"area_km2": before["area_km2"]},
-            after={"area_km2": saved.area_km2, "shape": "redrawn"},
+            table="focus_area",
+            row_id=area_id,
+            expected_version=expected_version,
+            update=f"UPDATE focus_area SET geom = {_GEOM} "  # noqa: S608 - constant fragment
+            "WHERE id = :id AND version = :version RETURNING version",
+            params={"wkb": shapely.to_wkb(cleaned.shape, hex=True)},
+            snapshot=_snapshot,
         )
-    return saved
+        return _saved(conn, area_id, cleaned)
 
 
 def delete(bind: Bind, user: User, area_id: int) -> None:
     """Delete a focus area (audited, with what it was)."""
-    _require_editor(bind, user)
+    _require_editor(bind, user, area_id)
     with transaction(bind) as conn:
         before = _snapshot(conn, area_id)
         conn.execute(text("DELETE FROM focus_area WHERE id = :id"), {"id": area_id})

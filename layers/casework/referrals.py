@@ -12,7 +12,7 @@ from layers.casework import reports
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, transaction
 from layers.core.errors import ValidationError
-from layers.people import access, audit
+from layers.people import access, audit, rights
 from layers.people.identity import User
 
 #: Report category → the agencies whose remit covers it, the lead first (the partnership's own
@@ -61,8 +61,7 @@ def refer(
 ) -> int:
     """Record a referral of a visit's or a report's concern to ``agency_code``. A report may be
     referred only by someone who may read it. Audited."""
-    if not access.can_edit(user.role):
-        audit.refuse(bind, user, "a viewer cannot make referrals", object_type="referral")
+    rights.require_editor(bind, user, "make referrals", object_type="referral")
     if agency_code not in vocab.AGENCIES:
         raise ValidationError(f"unknown agency {agency_code!r}", column="agency_code")
     if visit_id is None and report_id is None:
@@ -104,14 +103,9 @@ def refer(
 def answer(bind: Bind, user: User, referral_id: int, *, status: str, response: str) -> None:
     """Record the agency's answer to a referral (accepted, declined or closed). Audited with
     before and after."""
-    if not access.can_edit(user.role):
-        audit.refuse(
-            bind,
-            user,
-            "a viewer cannot answer referrals",
-            object_type="referral",
-            object_id=referral_id,
-        )
+    rights.require_editor(
+        bind, user, "answer referrals", object_type="referral", object_id=referral_id
+    )
     if status not in vocab.REFERRAL_STATUSES or status == "sent":
         raise ValidationError(
             f"an answer is accepted, declined or closed, not {status!r}", column="status"

@@ -14,7 +14,7 @@ from layers.core import hexagons, vocab
 from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import AccessDeniedError, ValidationError
 from layers.core.settings import get_settings
-from layers.people import access, audit
+from layers.people import access, audit, rights
 from layers.people.identity import User
 
 #: Status → the statuses a report may move on to (new → triaged happens by grading it).
@@ -204,8 +204,7 @@ def _check_new(report: NewReport, today: dt.date) -> None:
 
 def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None = None) -> int:
     """File a new report for ``user``'s agency (status new, ungraded). Audited."""
-    if not access.can_edit(user.role):
-        audit.refuse(bind, user, "a viewer cannot submit reports", object_type="report")
+    rights.require_editor(bind, user, "submit reports", object_type="report")
     _check_new(report, today or dt.date.today())
     located = report.lat is not None and report.lon is not None
     with transaction(bind) as conn:

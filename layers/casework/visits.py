@@ -13,7 +13,7 @@ from layers.casework import rating, referrals, reports
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, transaction
 from layers.core.errors import ValidationError
-from layers.people import access, audit
+from layers.people import audit, rights
 from layers.people.identity import User
 
 
@@ -109,10 +109,7 @@ def log_visit(bind: Bind, user: User, visit: NewVisit, *, today: dt.date | None 
     """Record ``visit`` by ``user`` (audited) and return its id, with its report links and
     referrals: all of it, or nothing. With inspection scores, the 0-5 rating is combined here
     and kept with the visit."""
-    if not access.can_edit(user.role):
-        audit.refuse(
-            bind, user, f"a {vocab.ROLES[user.role].lower()} cannot log visits", object_type="visit"
-        )
+    rights.require_editor(bind, user, "log visits", object_type="visit")
     scores = _check(visit, today or dt.date.today())
     combined = rating.combine(scores) if scores else None
     values = {
@@ -167,14 +164,7 @@ def answer_rating(
 ) -> None:
     """Record the business's right-to-reply note on a rated visit and, with ``confirm``, end
     the pending period so the rating counts. Audited with before and after."""
-    if not access.can_edit(user.role):
-        audit.refuse(
-            bind,
-            user,
-            f"a {vocab.ROLES[user.role].lower()} cannot change ratings",
-            object_type="visit",
-            object_id=visit_id,
-        )
+    rights.require_editor(bind, user, "change ratings", object_type="visit", object_id=visit_id)
     with transaction(bind) as conn:
         before = (
             conn.execute(

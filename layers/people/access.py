@@ -42,6 +42,15 @@ def can_edit(role: str) -> bool:
     return role in EDIT_ROLES
 
 
+#: Roles that may import files into the register and the reference data (the Import page).
+IMPORT_ROLES = PAGE_ROLES["imports"]
+
+
+def can_import(role: str) -> bool:
+    """True when a user with ``role`` may import files."""
+    return role in IMPORT_ROLES
+
+
 def can_read_report(
     user: User, *, handling_code: str, owning_agency: str, cleared_for_report: bool = False
 ) -> bool:

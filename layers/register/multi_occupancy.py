@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 
 from layers.core.db import Bind, read_frame, transaction
 from layers.core.errors import ValidationError
-from layers.people import audit
+from layers.people import audit, rights
 from layers.people.identity import User
 
 DEFAULT_THRESHOLD = 3
@@ -76,13 +76,22 @@ _INSERT_NEW = (
 )
 
 
-def detect(bind: Bind, *, threshold: int = DEFAULT_THRESHOLD) -> int:
-    """Look for multi-occupancy and record new proposals; returns how many were added."""
+def detect(bind: Bind, user: User, *, threshold: int = DEFAULT_THRESHOLD) -> int:
+    """Look for multi-occupancy and record new proposals (audited); returns how many were
+    added. Refused (audited) for a role that may not change records."""
+    rights.require_editor(bind, user, "look for multi-occupancy", object_type="site_proposal")
     if threshold < 2:
         raise ValidationError("a multi-occupancy threshold is at least 2 businesses")
     with transaction(bind) as conn:
-        added = conn.execute(text(_INSERT_NEW), {"threshold": threshold}).rowcount
-    return int(added)
+        added = int(conn.execute(text(_INSERT_NEW), {"threshold": threshold}).rowcount)
+        audit.by(
+            conn,
+            user,
+            "create",
+            object_type="site_proposal",
+            detail={"proposals_added": added, "threshold": threshold},
+        )
+    return added
 
 
 def open_proposals(bind: Bind) -> pd.DataFrame:
@@ -99,6 +108,13 @@ def open_proposals(bind: Bind) -> pd.DataFrame:
         FROM site_proposal p LEFT JOIN site s ON s.id = p.site_id
         WHERE p.status = 'open' ORDER BY cardinality(p.business_ids) DESC, p.id""",
     )
+
+
+def _require_decider(bind: Bind, user: User, proposal_id: int) -> None:
+    rights.require_editor(
+        bind, user, "decide on multi-occupancy proposals",
+        object_type="site_proposal", object_id=proposal_id,
+    )  # fmt: skip
 
 
 def _take(conn: Connection, proposal_id: int) -> dict[str, object]:
@@ -205,9 +221,11 @@ def _close(
     )
 
 
-def accept(bind: Bind, proposal_id: int, user: User, *, name: str = "") -> int:
+def accept(bind: Bind, user: User, proposal_id: int, *, name: str = "") -> int:
     """Accept a proposal: a new site is created (with the proposed footprint), or the businesses
-    become tenants of the known site. Returns the site's id."""
+    become tenants of the known site. Returns the site's id. Refused (audited) for a role that
+    may not change records."""
+    _require_decider(bind, user, proposal_id)
     with transaction(bind) as conn:
         proposal = _take(conn, proposal_id)
         site_id = proposal["site_id"]
@@ -226,15 +244,17 @@ def accept(bind: Bind, proposal_id: int, user: User, *, name: str = "") -> int:
     return int(site_id)  # type: ignore[arg-type]
 
 
-def merge(bind: Bind, proposal_id: int, site_id: int, user: User) -> None:
+def merge(bind: Bind, user: User, proposal_id: int, site_id: int) -> None:
     """Merge a proposal into an existing site: its businesses become that site's tenants."""
+    _require_decider(bind, user, proposal_id)
     with transaction(bind) as conn:
         if conn.execute(text("SELECT 1 FROM site WHERE id = :s"), {"s": site_id}).first() is None:
             raise ValidationError(f"there is no site {site_id}")
         _close(conn, _take(conn, proposal_id), "merged", user, site_id)
 
 
-def dismiss(bind: Bind, proposal_id: int, user: User) -> None:
+def dismiss(bind: Bind, user: User, proposal_id: int) -> None:
     """Dismiss a proposal; the same set of businesses is not proposed again."""
+    _require_decider(bind, user, proposal_id)
     with transaction(bind) as conn:
         _close(conn, _take(conn, proposal_id), "dismissed", user, None)

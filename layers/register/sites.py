@@ -6,10 +6,9 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from layers.core import locking
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
-from layers.people import audit
+from layers.people import audit, edits, rights
 from layers.people.identity import User
 from layers.reference.postcodes import normalise_postcode
 
@@ -39,9 +38,11 @@ def register(bind: Bind) -> pd.DataFrame:
 
 
 def add_unit(
-    bind: Bind, site_id: int, label: str, floor: int, user: User, floor_area_m2: float | None = None
+    bind: Bind, user: User, site_id: int, label: str, floor: int, floor_area_m2: float | None = None
 ) -> int:
-    """Add a unit to a site; a label already used in that site is refused. Audited."""
+    """Add a unit to a site; a label already used in that site is refused. Refused (audited)
+    for a role that may not change records; audited."""
+    rights.require_editor(bind, user, "add units", object_type="unit")
     label = label.strip()
     if not label:
         raise ValidationError("a unit needs a label, e.g. G.01", column="label")
@@ -92,9 +93,9 @@ def _site_snapshot(conn: Connection, site_id: int) -> dict[str, object] | None:
 
 def update_site(
     bind: Bind,
+    user: User,
     site_id: int,
     expected_version: int,
-    user: User,
     *,
     name: str,
     address: str,
@@ -103,7 +104,9 @@ def update_site(
     landlord: str = "",
 ) -> int:
     """Save an edit of a site's details made to ``expected_version``; returns the new version.
-    A stale edit raises ``ConflictError``; bad values raise ``ValidationError``."""
+    A stale edit raises ``ConflictError``; bad values raise ``ValidationError``; a role that may
+    not change records is refused (audited)."""
+    rights.require_editor(bind, user, "change sites", object_type="site", object_id=site_id)
     if not name.strip():
         raise ValidationError("a site needs a name", column="name")
     normalised = normalise_postcode(postcode) if postcode.strip() else None
@@ -112,49 +115,39 @@ def update_site(
     if not 1 <= floors <= 60:
         raise ValidationError("floors must be between 1 and 60", column="floors")
     with transaction(bind) as conn:
-        before = _site_snapshot(conn, site_id)
-        version = locking.save(
+        return edits.save_versioned(
             conn,
-            "site",
-            site_id,
-            expected_version,
-            "UPDATE site SET name = :name, address = :address, postcode = :postcode, "
+            user,
+            table="site",
+            row_id=site_id,
+            expected_version=expected_version,
+            update="UPDATE site SET name = :name, address = :address, postcode = :postcode, "
             "floors = :floors, landlord = :landlord WHERE id = :id AND version = :version "
             "RETURNING version",
-            {
+            params={
                 "name": name.strip(),
                 "address": address.strip(),
                 "postcode": normalised,
                 "floors": floors,
                 "landlord": landlord.strip() or None,
             },
+            snapshot=_site_snapshot,
         )
-        audit.edit(
-            conn,
-            user,
-            object_type="site",
-            object_id=site_id,
-            before=before,
-            after=_site_snapshot(conn, site_id),
-        )
-    return version
 
 
-def archive_site(bind: Bind, site_id: int, expected_version: int, user: User) -> None:
-    """Archive a site (kept, no longer shown); its tenants keep their records."""
+def archive_site(bind: Bind, user: User, site_id: int, expected_version: int) -> None:
+    """Archive a site (kept, no longer shown); its tenants keep their records. Same locking
+    and rights as an edit."""
+    rights.require_editor(bind, user, "archive sites", object_type="site", object_id=site_id)
     with transaction(bind) as conn:
-        locking.save(
-            conn,
-            "site",
-            site_id,
-            expected_version,
-            "UPDATE site SET archived = true WHERE id = :id AND version = :version "
-            "RETURNING version",
-        )
-        audit.by(
+        edits.save_versioned(
             conn,
             user,
-            "archive",
-            object_type="site",
-            object_id=site_id,
+            table="site",
+            row_id=site_id,
+            expected_version=expected_version,
+            update="UPDATE site SET archived = true WHERE id = :id AND version = :version "
+            "RETURNING version",
+            snapshot=_site_snapshot,
+            action="archive",
         )

@@ -23,6 +23,7 @@ def _user(conn: Connection, username: str = "t_editor") -> identity.User:
 def test_a_business_placed_by_its_postcode(conn: Connection) -> None:
     business_id = create_business(
         conn,
+        _user(conn),
         BusinessForm(
             name=" Zelvar Knitwear ",
             sector="13",
@@ -30,7 +31,6 @@ def test_a_business_placed_by_its_postcode(conn: Connection) -> None:
             postcode="le1 1aa",
             company_number="1234567",
         ),
-        _user(conn),
     )
     row = conn.execute(
         text(
@@ -92,17 +92,17 @@ def test_bad_forms_are_refused_naming_the_field(
     conn: Connection, form: BusinessForm, column: str, message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message) as refused:
-        create_business(conn, form, _user(conn))
+        create_business(conn, _user(conn), form)
     assert refused.value.column == column
 
 
 def test_outside_the_region_when_ticked(conn: Connection) -> None:
     business_id = create_business(
         conn,
+        _user(conn),
         BusinessForm(
             name="London Office", sector="46.42", lat=51.5, lon=-0.12, allow_outside_region=True
         ),
-        _user(conn),
     )
     assert business_id > 0
 
@@ -111,14 +111,14 @@ def test_a_duplicate_company_number_is_refused(conn: Connection) -> None:
     user = _user(conn)
     create_business(
         conn,
-        BusinessForm(name="A", sector="14", postcode="LE1 1AA", company_number="90009999"),
         user,
+        BusinessForm(name="A", sector="14", postcode="LE1 1AA", company_number="90009999"),
     )
     with pytest.raises(ValidationError, match="already in the register"):
         create_business(
             conn,
-            BusinessForm(name="B", sector="14", postcode="LE1 1AA", company_number="90009999"),
             user,
+            BusinessForm(name="B", sector="14", postcode="LE1 1AA", company_number="90009999"),
         )
 
 
@@ -139,8 +139,8 @@ def test_a_unit_must_be_in_the_chosen_building(conn: Connection) -> None:
     with pytest.raises(ValidationError, match="not in the chosen building"):
         create_business(
             conn,
-            BusinessForm(name="A", sector="14", postcode="LE1 1AA", site_id=sites[1], unit_id=unit),
             _user(conn),
+            BusinessForm(name="A", sector="14", postcode="LE1 1AA", site_id=sites[1], unit_id=unit),
         )
 
 
@@ -148,18 +148,18 @@ def test_the_second_of_two_concurrent_edits_is_refused(engine: Engine) -> None:
     with engine.begin() as conn:
         user = _user(conn, "t_locking")
         business_id = create_business(
-            conn, BusinessForm(name="Lockvel Fashions", sector="14", postcode="LE5 4GD"), user
+            conn, user, BusinessForm(name="Lockvel Fashions", sector="14", postcode="LE5 4GD")
         )
     try:
         first = BusinessForm(
             name="Lockvel Fashions", sector="14", postcode="LE5 4GD", employees_estimate=12
         )
         second = BusinessForm(name="Lockvel Fashions Ltd", sector="14", postcode="LE5 4GD")
-        assert update_business(engine, business_id, 1, first, user) == 2
+        assert update_business(engine, user, business_id, 1, first) == 2
         with pytest.raises(ConflictError, match="you edited version 1; it is now at version 2"):
-            update_business(engine, business_id, 1, second, user)
+            update_business(engine, user, business_id, 1, second)
         with pytest.raises(ConflictError):
-            archive_business(engine, business_id, 1, user)
+            archive_business(engine, user, business_id, 1)
         with engine.connect() as conn:
             name, employees = conn.execute(
                 text("SELECT name, employees_estimate FROM business WHERE id = :i"),
@@ -175,7 +175,7 @@ def test_the_second_of_two_concurrent_edits_is_refused(engine: Engine) -> None:
                 {"i": str(business_id)},
             ).one()
             assert (before, after) == (None, "12")
-        archive_business(engine, business_id, 2, user)
+        archive_business(engine, user, business_id, 2)
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM business WHERE id = :i"), {"i": business_id})
@@ -188,6 +188,7 @@ def test_an_edit_keeps_a_precise_location_until_the_postcode_changes(conn: Conne
     user = _user(conn)
     business_id = create_business(
         conn,
+        user,
         BusinessForm(
             name="Pinvel Prints",
             sector="14",
@@ -196,11 +197,10 @@ def test_an_edit_keeps_a_precise_location_until_the_postcode_changes(conn: Conne
             lon=-1.0992,
             location_precision="address",
         ),
-        user,
     )
     form = form_of(business_profile(conn, business_id).details)
     form.employees_estimate = 9
-    update_business(conn, business_id, 1, form, user)
+    update_business(conn, user, business_id, 1, form)
     point = conn.execute(
         text("SELECT ST_Y(geom), location_precision FROM business WHERE id = :i"),
         {"i": business_id},
@@ -226,14 +226,14 @@ def test_site_edits_are_validated_locked_and_audited(engine: Engine) -> None:
     try:
         with pytest.raises(ValidationError, match="not a UK postcode"):
             sites.update_site(
-                engine, site_id, 1, user, name="Edit Mill", address="", postcode="nope", floors=3
+                engine, user, site_id, 1, name="Edit Mill", address="", postcode="nope", floors=3
             )
         assert (
             sites.update_site(
                 engine,
+                user,
                 site_id,
                 1,
-                user,
                 name="Edit Mill",
                 address="1 Way",
                 postcode="le5 4gd",
@@ -243,9 +243,9 @@ def test_site_edits_are_validated_locked_and_audited(engine: Engine) -> None:
         )
         with pytest.raises(ConflictError, match="this site"):
             sites.update_site(
-                engine, site_id, 1, user, name="Stale", address="", postcode="", floors=2
+                engine, user, site_id, 1, name="Stale", address="", postcode="", floors=2
             )
-        sites.archive_site(engine, site_id, 2, user)
+        sites.archive_site(engine, user, site_id, 2)
         with engine.connect() as conn:
             row = conn.execute(
                 text("SELECT name, postcode, floors, archived FROM site WHERE id = :i"),

@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import Connection, text
 
 from layers.core.errors import ValidationError
+from layers.people import identity
 from layers.register.businesses import readers
 from layers.register.businesses.importing import import_businesses
 from tests import companies_house_file as ch
 
+#: Who imports in these tests: the person at the command line, in the analyst role.
+IMPORTER = identity.command_line("analyst")
 APPAREL = ch.SIC_TEXTS["14190"]
 KNITWEAR = ch.SIC_TEXTS["14390"]
 CAFE = ch.SIC_TEXTS["56101"]
@@ -57,7 +60,7 @@ def register_file(tmp_path: Path) -> Path:
 
 
 def test_a_companies_house_file_as_published(conn: Connection, register_file: Path) -> None:
-    result = import_businesses(conn, register_file)
+    result = import_businesses(conn, IMPORTER, register_file)
     assert result.format == "companies-house"
     assert result.summary() | {"file": None} == {
         "file": None,
@@ -108,8 +111,8 @@ def test_a_companies_house_file_as_published(conn: Connection, register_file: Pa
 def test_importing_the_same_file_twice_inserts_nothing(
     conn: Connection, register_file: Path
 ) -> None:
-    import_businesses(conn, register_file)
-    again = import_businesses(conn, register_file)
+    import_businesses(conn, IMPORTER, register_file)
+    again = import_businesses(conn, IMPORTER, register_file)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
     assert _count(conn) == 4
 
@@ -117,7 +120,7 @@ def test_importing_the_same_file_twice_inserts_nothing(
 def test_a_changed_company_is_updated_not_duplicated(
     conn: Connection, tmp_path: Path, register_file: Path
 ) -> None:
-    import_businesses(conn, register_file)
+    import_businesses(conn, IMPORTER, register_file)
     moved = ch.write(
         tmp_path / "next-month.csv",
         [
@@ -130,7 +133,7 @@ def test_a_changed_company_is_updated_not_duplicated(
             )
         ],
     )
-    result = import_businesses(conn, moved)
+    result = import_businesses(conn, IMPORTER, moved)
     assert (result.inserted, result.updated) == (0, 1)
     assert conn.execute(
         text("SELECT postcode, version FROM business WHERE company_number = '90000001'")
@@ -140,7 +143,7 @@ def test_a_changed_company_is_updated_not_duplicated(
 def test_a_dry_run_changes_nothing_but_says_what_would_happen(
     conn: Connection, register_file: Path
 ) -> None:
-    result = import_businesses(conn, register_file, dry_run=True)
+    result = import_businesses(conn, IMPORTER, register_file, dry_run=True)
     assert (result.inserted, result.rejected, result.dry_run) == (4, 4, True)
     assert _count(conn) == 0
     assert (
@@ -165,7 +168,7 @@ def test_match_by_name_and_postcode_when_there_is_no_number(
         encoding="utf-8",
     )
     mapping = {"name": "Business name", "postcode": "Post code", "employees_estimate": "Staff"}
-    result = import_businesses(conn, path, mapping=mapping)
+    result = import_businesses(conn, IMPORTER, path, mapping=mapping)
     assert result.format == "csv"
     # No SIC code and no sector column: the new business is rejected, the known one is matched.
     assert (result.updated, result.inserted, result.rejected) == (1, 0, 1)
@@ -193,7 +196,7 @@ def test_an_excel_file_with_a_saved_mapping(conn: Connection, tmp_path: Path) ->
         json.dumps({"name": "Trader", "postcode": "PC", "sector": "Sector", "activity": "Activity"})
     )
 
-    result = import_businesses(conn, path, mapping=readers.load_mapping(mapping_file))
+    result = import_businesses(conn, IMPORTER, path, mapping=readers.load_mapping(mapping_file))
     assert (result.format, result.inserted) == ("xlsx", 2)
     assert _count(conn, "activity = 'printing'") == 1
 
@@ -223,7 +226,7 @@ def test_geojson_points_keep_their_coordinates(conn: Connection, tmp_path: Path)
             }
         )
     )
-    result = import_businesses(conn, path)
+    result = import_businesses(conn, IMPORTER, path)
     assert (result.format, result.inserted, result.rejected) == ("geojson", 2, 0)
     lon, lat, precision = conn.execute(
         text(
@@ -251,7 +254,7 @@ def test_malformed_files_are_refused_whole(
     path = tmp_path / "BasicCompanyData.csv"
     path.write_bytes(content)
     with pytest.raises(ValidationError, match=message):
-        import_businesses(conn, path, format="companies-house")
+        import_businesses(conn, IMPORTER, path, format="companies-house")
     assert _count(conn) == 0
 
 
@@ -262,7 +265,7 @@ def test_bom_and_crlf_are_read(conn: Connection, tmp_path: Path) -> None:
         newline="\r\n",
         encoding="utf-8-sig",
     )
-    result = import_businesses(conn, path)
+    result = import_businesses(conn, IMPORTER, path)
     assert (result.format, result.inserted) == ("companies-house", 1)
     assert conn.execute(text("SELECT name FROM business")).scalar_one() == "BOMVEL FASHIONS LTD"
 
@@ -279,7 +282,7 @@ def test_a_failure_midway_leaves_the_database_as_it_was(
     with path.open("ab") as handle:
         handle.write(b'"CAF\xc9 LTD",' + (ch.HEADER.count(",") - 1) * b'"",' + b'""\n')
     with pytest.raises(ValidationError, match="is not UTF-8"):
-        import_businesses(conn, path)
+        import_businesses(conn, IMPORTER, path)
     assert _count(conn) == 0
 
 
@@ -289,7 +292,7 @@ def test_ragged_rows_in_a_mapped_csv_are_rejected_by_row(conn: Connection, tmp_p
         "name,postcode,sector\nA,LE1 1AA,14\nB,LE1 1AA,14,extra,fields\nC,LE1 1AA\n"
         '"D, with a\nline break",LE1 1AA,14\nE,LE1 1AA,14\n'
     )
-    result = import_businesses(conn, path)
+    result = import_businesses(conn, IMPORTER, path)
     assert (result.read, result.inserted, result.rejected) == (5, 3, 2)
     assert result.rejects["row"].tolist() == [3, 4]
     assert result.rejects["reason"].str.contains("has 5 fields where the header has 3").iloc[0]
@@ -310,7 +313,7 @@ def test_a_ragged_companies_house_row_is_rejected_not_misread(
     # An address with an unquoted line break: the record falls apart into two short rows.
     lines[2] = lines[2].replace('"SPLIT ROW LTD","90000022",', '"SPLIT ROW LTD","90000022"\n', 1)
     path.write_text("\n".join(lines) + "\n")
-    result = import_businesses(conn, path)
+    result = import_businesses(conn, IMPORTER, path)
     assert (result.read, result.inserted) == (4, 2)
     assert result.rejects["row"].tolist() == [3, 4]
     assert set(result.rejects["column"]) == {"(whole row)"}
@@ -325,18 +328,18 @@ def test_a_spreadsheet_csv_with_blank_columns_is_read_and_a_repeated_column_refu
 ) -> None:
     path = tmp_path / "from-excel.csv"
     path.write_text("name,postcode,sector,,\nA,LE1 1AA,14,,\nB,LE1 1AA,14,,\n")
-    result = import_businesses(conn, path)
+    result = import_businesses(conn, IMPORTER, path)
     assert (result.inserted, result.rejected) == (2, 0)
     path.write_text("name,postcode,name\nA,LE1 1AA,B\n")
     with pytest.raises(ValidationError, match=r"names the column\(s\) \['name'\] more than once"):
-        import_businesses(conn, path)
+        import_businesses(conn, IMPORTER, path)
 
 
 def test_a_mapping_that_names_missing_columns_is_refused(conn: Connection, tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("Name,Postcode\nA,LE1 1AA\n")
     with pytest.raises(ValidationError, match=r"has no columns \['Post Code'\]"):
-        import_businesses(conn, path, mapping={"name": "Name", "postcode": "Post Code"})
+        import_businesses(conn, IMPORTER, path, mapping={"name": "Name", "postcode": "Post Code"})
 
 
 def _features(path: Path, features: list[dict], crs: str | None = None) -> Path:
@@ -358,7 +361,7 @@ def test_wrong_crs_coordinates_are_rejected_with_a_hint(conn: Connection, tmp_pa
             }
         ],
     )
-    result = import_businesses(conn, path)
+    result = import_businesses(conn, IMPORTER, path)
     assert (result.inserted, result.rejected) == (0, 1)
     assert "coordinate reference system" in result.rejects.iloc[0]["reason"]
     assert _count(conn) == 0
@@ -376,7 +379,7 @@ def test_a_declared_grid_crs_is_transformed(conn: Connection, tmp_path: Path) ->
         ],
         crs="urn:ogc:def:crs:EPSG::27700",
     )
-    assert import_businesses(conn, path).inserted == 1
+    assert import_businesses(conn, IMPORTER, path).inserted == 1
     lon, lat = conn.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM business")).one()
     assert (round(lon, 3), round(lat, 3)) == (-1.125, 52.632)
 
@@ -393,7 +396,7 @@ def test_an_invalid_footprint_still_gives_a_point(conn: Connection, tmp_path: Pa
             }
         ],
     )
-    assert import_businesses(conn, path).inserted == 1
+    assert import_businesses(conn, IMPORTER, path).inserted == 1
     assert (
         conn.execute(
             text(

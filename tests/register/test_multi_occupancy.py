@@ -79,13 +79,13 @@ def test_businesses_in_one_building_become_a_proposal(
     ids = [
         _business(conn, f"Workshop {i}", lat, lon) for i, (lat, lon) in enumerate(WORKSHOP_POINTS)
     ]
-    assert mo.detect(conn) >= 1
+    assert mo.detect(conn, user) >= 1
     proposals = mo.open_proposals(conn)
     mine = proposals[[sorted(found) == sorted(ids) for found in proposals["business_ids"]]]
     assert len(mine) == 1 and mine.iloc[0]["kind"] == "new_site"
     assert "3 businesses inside one building footprint" in mine.iloc[0]["reason"]
-    assert mo.detect(conn) == 0  # not proposed twice
-    site_id = mo.accept(conn, int(mine.iloc[0]["id"]), user, name="Workshop Yard")
+    assert mo.detect(conn, user) == 0  # not proposed twice
+    site_id = mo.accept(conn, user, int(mine.iloc[0]["id"]), name="Workshop Yard")
     tenants = conn.execute(
         text("SELECT count(*) FROM business WHERE site_id = :s"), {"s": site_id}
     ).scalar_one()
@@ -99,7 +99,7 @@ def test_businesses_in_one_building_become_a_proposal(
     assert sorted(units["tenant"]) == [f"Workshop {i}" for i in range(3)]
     assert sorted(units["label"]) == [f"Unit of Workshop {i}" for i in range(3)]
     with pytest.raises(ValidationError, match="already accepted"):
-        mo.dismiss(conn, int(mine.iloc[0]["id"]), user)
+        mo.dismiss(conn, user, int(mine.iloc[0]["id"]))
 
 
 def test_a_shared_address_line_and_postcode(conn: Connection, user: identity.User) -> None:
@@ -114,12 +114,12 @@ def test_a_shared_address_line_and_postcode(conn: Connection, user: identity.Use
         )
         for i in range(3)
     ]
-    mo.detect(conn)
+    mo.detect(conn, user)
     proposals = mo.open_proposals(conn)
     mine = proposals[[sorted(found) == sorted(ids) for found in proposals["business_ids"]]]
     assert "share the address '14 canal street', LE1 1AA" in mine.iloc[0]["reason"]
-    mo.dismiss(conn, int(mine.iloc[0]["id"]), user)
-    assert mo.detect(conn) == 0  # a dismissed set is not proposed again
+    mo.dismiss(conn, user, int(mine.iloc[0]["id"]))
+    assert mo.detect(conn, user) == 0  # a dismissed set is not proposed again
 
 
 def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: identity.User) -> None:
@@ -131,7 +131,7 @@ def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: ident
         {"g": square},
     ).scalar_one()
     newcomer = _business(conn, "Newcomer Knitwear", 52.7005, -1.1995)
-    mo.detect(conn)
+    mo.detect(conn, user)
     proposals = mo.open_proposals(conn)
     mine = proposals[[list(found) == [newcomer] for found in proposals["business_ids"]]]
     assert mine.iloc[0]["kind"] == "new_tenants" and mine.iloc[0]["site"] == "Known Mill"
@@ -142,7 +142,7 @@ def test_new_tenants_of_a_known_site_can_be_merged(conn: Connection, user: ident
         text("INSERT INTO unit (site_id, label) VALUES (:s, 'Unit of Newcomer Knitwear')"),
         {"s": site},
     )
-    mo.merge(conn, int(mine.iloc[0]["id"]), site, user)
+    mo.merge(conn, user, int(mine.iloc[0]["id"]), site)
     assert (
         conn.execute(
             text("SELECT site_id FROM business WHERE id = :b"), {"b": newcomer}

@@ -17,8 +17,6 @@ from alembic import op
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
-from layers.core.models import VERSIONED_TABLES
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -26,6 +24,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 EXTENSIONS = ("postgis", "pg_trgm", "btree_gist")
+
+#: The tables this revision gives ``version`` and the touch trigger, frozen as they were when it
+#: was written (a migration never reads the live models).
+VERSIONED_TABLES = (
+    "agency",
+    "app_user",
+    "site",
+    "unit",
+    "business",
+    "tenancy",
+    "visit",
+    "report",
+    "referral",
+    "focus_area",
+    "official_figure",
+    "column_mapping",
+)
 
 TOUCH_FUNCTION = """
 CREATE OR REPLACE FUNCTION sectormap_touch() RETURNS trigger LANGUAGE plpgsql AS $$

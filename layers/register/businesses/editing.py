@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from layers.core import locking, vocab
+from layers.core import vocab
 from layers.core.db import Bind, transaction
 from layers.core.errors import ValidationError
 from layers.core.settings import get_settings
-from layers.people import audit
+from layers.people import audit, edits, rights
 from layers.people.identity import User
 from layers.reference.postcodes import normalise_postcode
 
@@ -196,8 +196,10 @@ def _unique_number(conn: Connection, values: dict[str, Any], business_id: int | 
         )
 
 
-def create_business(bind: Bind, form: BusinessForm, user: User) -> int:
-    """Add a business; returns its id. Written to the audit log."""
+def create_business(bind: Bind, user: User, form: BusinessForm) -> int:
+    """Add a business; returns its id. Refused (audited) for a role that may not change
+    records; written to the audit log."""
+    rights.require_editor(bind, user, "add businesses", object_type="business")
     with transaction(bind) as conn:
         values = _clean(conn, form)
         _unique_number(conn, values, None)
@@ -214,55 +216,48 @@ def create_business(bind: Bind, form: BusinessForm, user: User) -> int:
 
 
 def update_business(
-    bind: Bind, business_id: int, expected_version: int, form: BusinessForm, user: User
+    bind: Bind, user: User, business_id: int, expected_version: int, form: BusinessForm
 ) -> int:
     """Save an edit made to version ``expected_version``; returns the new version.
 
-    Raises ``ConflictError`` when someone else saved the business since that version.
+    Raises ``ConflictError`` when someone else saved the business since that version, and
+    ``AccessDeniedError`` (audited) for a role that may not change records.
     """
+    rights.require_editor(
+        bind, user, "change businesses", object_type="business", object_id=business_id
+    )
     with transaction(bind) as conn:
         values = _clean(conn, form)
         _unique_number(conn, values, business_id)
-        before = _snapshot(conn, business_id)
-        new_version = locking.save(
+        return edits.save_versioned(
             conn,
-            "business",
-            business_id,
-            expected_version,
-            f"UPDATE business SET {_COLUMNS} "  # noqa: S608 - fixed column list, values bound
+            user,
+            table="business",
+            row_id=business_id,
+            expected_version=expected_version,
+            update=f"UPDATE business SET {_COLUMNS} "  # noqa: S608 - fixed column list, values bound
             "WHERE id = :id AND version = :version RETURNING version",
-            values,
+            params=values,
+            snapshot=_snapshot,
         )
-        audit.edit(
-            conn,
-            user,
-            object_type="business",
-            object_id=business_id,
-            before=before,
-            after=_snapshot(conn, business_id),
-        )
-    return new_version
 
 
-def archive_business(bind: Bind, business_id: int, expected_version: int, user: User) -> None:
-    """Archive a business (kept, but no longer shown), under the same locking rule."""
+def archive_business(bind: Bind, user: User, business_id: int, expected_version: int) -> None:
+    """Archive a business (kept, but no longer shown), under the same locking and rights."""
+    rights.require_editor(
+        bind, user, "archive businesses", object_type="business", object_id=business_id
+    )
     with transaction(bind) as conn:
-        before = _snapshot(conn, business_id)
-        locking.save(
-            conn,
-            "business",
-            business_id,
-            expected_version,
-            "UPDATE business SET status = 'archived' WHERE id = :id "
-            "AND version = :version RETURNING version",
-        )
-        audit.by(
+        edits.save_versioned(
             conn,
             user,
-            "archive",
-            object_type="business",
-            object_id=business_id,
-            detail={"before": before},
+            table="business",
+            row_id=business_id,
+            expected_version=expected_version,
+            update="UPDATE business SET status = 'archived' WHERE id = :id "
+            "AND version = :version RETURNING version",
+            snapshot=_snapshot,
+            action="archive",
         )
 
 

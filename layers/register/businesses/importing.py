@@ -26,7 +26,8 @@ from layers.core.bulk import copy_frame, pg_array
 from layers.core.db import Bind, transaction
 from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
-from layers.people import audit
+from layers.people import audit, rights
+from layers.people.identity import User
 from layers.register.businesses import readers
 from layers.register.businesses.records import REJECT_COLUMNS, validate
 
@@ -291,16 +292,16 @@ def _apply(conn: Connection, source: str | None, today: dt.date) -> tuple[int, i
 
 def import_businesses(
     bind: Bind,
+    user: User,
     path: Path,
     *,
     format: str = "auto",
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
-    user_id: int | None = None,
-    username: str = "sectormap",
     progress: Progress = no_progress,
 ) -> ImportResult:
-    """Import a file of businesses; see the module docstring.
+    """Import a file of businesses for ``user``; see the module docstring. A role that may not
+    import (``access.can_import``) is refused, and the refusal audited, before the file is read.
 
     Parameters
     ----------
@@ -313,6 +314,7 @@ def import_businesses(
     dry_run
         Do everything, report the counts, and roll it all back.
     """
+    rights.require_importer(bind, user, "import businesses", object_type="business")
     settings = get_settings()
     chosen = readers.detect_format(path) if format == "auto" else format
     source = readers.Source(path, chosen, dict(mapping or {}))
@@ -357,11 +359,10 @@ def import_businesses(
             conn.execute(text("DROP TABLE business_import"))
             if dry_run:
                 raise _DryRun
-            audit.record(
+            audit.by(
                 conn,
-                user_id=user_id,
-                username=username,
-                action="import",
+                user,
+                "import",
                 object_type="business",
                 object_id=path.name,
                 detail=result.summary(),
@@ -373,7 +374,7 @@ def import_businesses(
                 ),
                 {
                     "file": path.name,
-                    "user": username,
+                    "user": user.username,
                     "counts": pd.Series(result.summary()).to_json(),
                 },
             )

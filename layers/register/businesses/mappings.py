@@ -7,6 +7,8 @@ import json
 from sqlalchemy import text
 
 from layers.core.db import Bind, read_frame, transaction
+from layers.people import rights
+from layers.people.identity import User
 from layers.register.businesses.readers import check_mapping
 
 
@@ -22,9 +24,11 @@ def saved_mappings(bind: Bind) -> dict[str, dict[str, str]]:
 
 
 def save_mapping(
-    bind: Bind, name: str, mapping: dict[str, str], *, user_id: int | None = None
+    bind: Bind, user: User, name: str, mapping: dict[str, str]
 ) -> None:
-    """Save (or replace) a mapping under ``name``."""
+    """Save (or replace) a mapping under ``name``; refused (audited) for a role that may not
+    import."""
+    rights.require_importer(bind, user, "save column mappings", object_type="column_mapping")
     check_mapping(mapping, source=name)
     with transaction(bind) as conn:
         conn.execute(
@@ -33,5 +37,5 @@ def save_mapping(
                 "VALUES (:name, CAST(:mapping AS jsonb), :user) "
                 "ON CONFLICT (name) DO UPDATE SET mapping = EXCLUDED.mapping"
             ),
-            {"name": name.strip(), "mapping": json.dumps(mapping), "user": user_id},
+            {"name": name.strip(), "mapping": json.dumps(mapping), "user": user.id},
         )

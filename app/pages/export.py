@@ -16,6 +16,7 @@ st.title("Export")
 ui.demo_banner()
 engine = ui.engine()
 user = ui.current_user()
+areas = focus_areas.all_areas(engine)  # read once per run: the clip choices and the report
 
 
 def _layers_and_clip() -> map_layers.ExportRequest:
@@ -28,7 +29,6 @@ def _layers_and_clip() -> map_layers.ExportRequest:
     fmt = st.radio(
         "Format", list(map_layers.FORMATS), format_func=map_layers.FORMATS.get, horizontal=False
     )
-    areas = focus_areas.all_areas(engine)
     districts = boundaries.load_boundary_frame(engine, "district")
     wards = boundaries.load_boundary_frame(engine, "ward")
     filters, _ = filters_form.business_filters(
@@ -89,11 +89,7 @@ with st.container(border=True):
         "the register, method notes and attributions, as HTML and PDF."
     )
     names = {None: "The whole region"} | dict(
-        zip(
-            focus_areas.all_areas(engine)["id"].astype(int),
-            focus_areas.all_areas(engine)["name"],
-            strict=True,
-        )
+        zip(areas["id"].astype(int), areas["name"], strict=True)
     )
     area = st.selectbox("For", list(names), format_func=names.get, key="report_area")
     if st.button("Make the report"):

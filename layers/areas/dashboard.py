@@ -40,14 +40,15 @@ _INSIDE = (
 #: businesses of its edge cells tested one by one (migration 0004 keeps both tables exact). The
 #: same numbers as testing every business, in a few hundred index range scans.
 _SUMMARY = (
-    "WITH runs AS (SELECT grid_j, i_from, i_to, interior FROM focus_area_run "  # noqa: S608 - constant fragment
-    "WHERE area_id = :area), "
+    "WITH runs AS (SELECT area_id, grid_j, i_from, i_to, interior FROM focus_area_run "  # noqa: S608 - constant fragment
+    "WHERE area_id = ANY(:areas)), "
     "parts AS ("
-    " SELECT s.sector, s.activity, s.businesses, s.employees, s.employees_low, s.employees_high"
+    " SELECT r.area_id, s.sector, s.activity, s.businesses, s.employees, s.employees_low,"
+    " s.employees_high"
     " FROM runs r JOIN business_grid_summary s"
     " ON s.grid_j = r.grid_j AND s.grid_i BETWEEN r.i_from AND r.i_to WHERE r.interior"
     " UNION ALL"
-    " SELECT b.sector, b.activity, 1, coalesce(b.employees_estimate, 0),"
+    " SELECT r.area_id, b.sector, b.activity, 1, coalesce(b.employees_estimate, 0),"
     " coalesce(b.employees_low, b.employees_estimate, 0),"
     " coalesce(b.employees_high, b.employees_estimate, 0)"
     " FROM runs r CROSS JOIN LATERAL ("
@@ -55,11 +56,11 @@ _SUMMARY = (
     # the area's bounding box instead.
     "  SELECT b.* FROM business b WHERE b.grid_j = r.grid_j"
     f"  AND b.grid_i BETWEEN r.i_from AND r.i_to AND {CURRENT_BUSINESS} OFFSET 0) b"
-    " JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, b.geom)"
+    " JOIN focus_area f ON f.id = r.area_id AND ST_Intersects(f.geom, b.geom)"
     " WHERE NOT r.interior) "
-    "SELECT sector, activity, sum(businesses)::bigint AS businesses, "
+    "SELECT area_id, sector, activity, sum(businesses)::bigint AS businesses, "
     "sum(employees)::bigint AS employees, sum(employees_low)::bigint AS employees_low, "
-    "sum(employees_high)::bigint AS employees_high FROM parts GROUP BY sector, activity"
+    "sum(employees_high)::bigint AS employees_high FROM parts GROUP BY area_id, sector, activity"
 )
 
 
@@ -144,13 +145,19 @@ class AreaStats:
 _TOTALS = ("businesses", "employees", "employees_low", "employees_high")
 
 
-def counts(bind: Bind, area_id: int) -> pd.DataFrame:
-    """Current businesses inside the area and their employees (sum, low, high) per sector and
-    activity, from the grid summaries (see ``_SUMMARY``)."""
+def counts_by_area(bind: Bind, area_ids: list[int]) -> pd.DataFrame:
+    """Current businesses inside each of the areas and their employees (sum, low, high) per
+    area_id, sector and activity, from the grid summaries (see ``_SUMMARY``), in one query."""
     with reading(bind) as conn:
         # A few hundred index scans: compiling the query (JIT) would cost more than running it.
         conn.execute(text("SET LOCAL jit = off"))
-        return pd.read_sql(text(_SUMMARY), conn, params={"area": area_id})
+        return pd.read_sql(text(_SUMMARY), conn, params={"areas": list(area_ids)})
+
+
+def counts(bind: Bind, area_id: int) -> pd.DataFrame:
+    """Current businesses inside the area and their employees (sum, low, high) per sector and
+    activity (``counts_by_area`` for one area)."""
+    return counts_by_area(bind, [area_id]).drop(columns="area_id")
 
 
 def summary(bind: Bind, area_id: int) -> dict[str, int]:

@@ -23,9 +23,7 @@ def saved_mappings(bind: Bind) -> dict[str, dict[str, str]]:
     }
 
 
-def save_mapping(
-    bind: Bind, user: User, name: str, mapping: dict[str, str]
-) -> None:
+def save_mapping(bind: Bind, user: User, name: str, mapping: dict[str, str]) -> None:
     """Save (or replace) a mapping under ``name``; refused (audited) for a role that may not
     import."""
     rights.require_importer(bind, user, "save column mappings", object_type="column_mapping")

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from layers.casework import reports, visits
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, reading
-from layers.core.vocab import CURRENT_BUSINESS
+from layers.core.fragments import CURRENT_BUSINESS
 from layers.people.identity import User
 from layers.register import risk
 

@@ -20,7 +20,13 @@ from statsmodels.stats.multitest import multipletests
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, reading
 from layers.core.errors import ValidationError
-from layers.core.vocab import CURRENT_BUSINESS
+from layers.core.fragments import (
+    CURRENT_BUSINESS,
+    PLACE,
+    REPORT_PLACE,
+    REPORT_SUBJECT,
+    VISIT_SUBJECT,
+)
 
 TEST = (
     "A rise is flagged when it is unlikely to be chance: under an unchanged rate the last 12 "
@@ -32,18 +38,18 @@ FALSE_DISCOVERY_RATE = 0.05
 #: The events counted, each with its date and where it happened (constant SQL).
 _EVENTS = {
     "new businesses": (
-        f"SELECT b.first_seen AS day, b.geom FROM business b WHERE {CURRENT_BUSINESS}"  # noqa: S608
+        f"SELECT b.first_seen AS day, b.geom FROM business b WHERE {CURRENT_BUSINESS}"  # noqa: S608 - constant fragments, values bound
     ),
     "visits finding indicators": (
-        "SELECT v.visit_date AS day, coalesce(b.geom, ST_PointOnSurface(s.geom)) AS geom "
-        "FROM visit v LEFT JOIN business b ON b.id = v.business_id "
-        "LEFT JOIN site s ON s.id = v.site_id WHERE v.outcome = 'exploitation_indicators'"
+        f"SELECT v.visit_date AS day, {PLACE} AS geom "  # noqa: S608 - constant fragments, values bound
+        f"FROM visit v {VISIT_SUBJECT} "
+        "WHERE v.outcome = 'exploitation_indicators'"
     ),
 }
 _REPORTS = (
-    "SELECT r.received_date AS day, r.category, "
-    "coalesce(r.geom, b.geom, ST_PointOnSurface(s.geom)) AS geom FROM report r "
-    "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id"
+    "SELECT r.received_date AS day, r.category, "  # noqa: S608 - constant fragments, values bound
+    f"{REPORT_PLACE} AS geom FROM report r "
+    f"{REPORT_SUBJECT}"
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, text
 from layers.core import hexagons, vocab
 from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import AccessDeniedError, ValidationError
+from layers.core.fragments import REPORT_PLACE, REPORT_SUBJECT, VISIT_SUBJECT
 from layers.core.settings import get_settings
 from layers.people import access, audit, rights
 from layers.people.identity import User
@@ -26,7 +27,6 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 #: Where a report is on the map: its own point, else its business, else its site.
-_LOCATION = "coalesce(r.geom, b.geom, ST_PointOnSurface(s.geom))"
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,17 @@ class NewReport:
     handling_conditions: str = ""
 
 
-_READABLE = """
+_READABLE = f"""
 SELECT r.id, r.received_date, r.category, r.status,
     coalesce(r.source_evaluation || r.intelligence_assessment, 'ungraded') AS grading,
     r.handling_code, r.owning_agency, coalesce(b.name, s.name, 'a place on the map') AS subject,
     r.narrative
-FROM report r LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id
-WHERE {readable}
+FROM report r {REPORT_SUBJECT}
+WHERE {{readable}}
     AND (CAST(:business AS int) IS NULL OR r.business_id = :business)
 ORDER BY r.received_date DESC, r.id DESC
 LIMIT :limit
-"""
+"""  # noqa: S608 - constant fragments, values bound
 
 
 def counts_by_category_and_status(bind: Bind) -> pd.DataFrame:
@@ -86,7 +86,7 @@ def restricted_count(bind: Bind, user: User) -> int:
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,
-        f"SELECT count(*) AS n FROM report r WHERE NOT {condition}",  # noqa: S608
+        f"SELECT count(*) AS n FROM report r WHERE NOT {condition}",  # noqa: S608 - constant fragments, values bound
         params,
     )
     return int(frame.iloc[0]["n"])
@@ -140,9 +140,8 @@ def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
         details = (
             conn.execute(
                 text(
-                    "SELECT r.*, b.name AS business, s.name AS site FROM report r "
-                    "LEFT JOIN business b ON b.id = r.business_id "
-                    "LEFT JOIN site s ON s.id = r.site_id "
+                    "SELECT r.*, b.name AS business, s.name AS site FROM report r "  # noqa: S608 - constant fragments, values bound
+                    f"{REPORT_SUBJECT} "
                     "WHERE r.id = :id"
                 ),
                 {"id": report_id},
@@ -158,7 +157,7 @@ def is_readable(conn: Connection, user: User, report_id: int) -> bool:
     condition, params = access.readable_reports_sql(user)
     return bool(
         conn.execute(
-            text(f"SELECT EXISTS (SELECT 1 FROM report r WHERE r.id = :id AND {condition})"),  # noqa: S608
+            text(f"SELECT EXISTS (SELECT 1 FROM report r WHERE r.id = :id AND {condition})"),  # noqa: S608 - constant fragments, values bound
             {**params, "id": report_id},
         ).scalar()
     )
@@ -372,9 +371,9 @@ def readable_points(bind: Bind, user: User) -> pd.DataFrame:
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,
-        f"SELECT r.id, r.received_date, r.category, r.status, ST_Y({_LOCATION}) AS lat, "  # noqa: S608 - constant fragments
-        f"ST_X({_LOCATION}) AS lon FROM report r "
-        "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id "
+        f"SELECT r.id, r.received_date, r.category, r.status, ST_Y({REPORT_PLACE}) AS lat, "  # noqa: S608 - constant fragments
+        f"ST_X({REPORT_PLACE}) AS lon FROM report r "
+        f"{REPORT_SUBJECT} "
         f"WHERE {condition} ORDER BY r.id",
         params,
     )
@@ -386,8 +385,8 @@ def open_density(bind: Bind, resolution: int = 8) -> pd.DataFrame:
     cell, reports, geometry. Safe for every role."""
     located = read_frame(
         bind,
-        f"SELECT ST_Y({_LOCATION}) AS lat, ST_X({_LOCATION}) AS lon FROM report r "  # noqa: S608 - constant fragments
-        "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id "
+        f"SELECT ST_Y({REPORT_PLACE}) AS lat, ST_X({REPORT_PLACE}) AS lon FROM report r "  # noqa: S608 - constant fragments
+        f"{REPORT_SUBJECT} "
         "WHERE r.status <> 'closed'",
     )
     return hexagons.count_points(located, resolution, counted="reports")
@@ -400,8 +399,7 @@ def linked_visits(bind: Bind, user: User, report_id: int) -> pd.DataFrame:
         bind,
         "SELECT v.id, v.visit_date, coalesce(b.name, s.name) AS subject, v.outcome "  # noqa: S608 - condition from access
         "FROM report_visit rv JOIN report r ON r.id = rv.report_id "
-        "JOIN visit v ON v.id = rv.visit_id LEFT JOIN business b ON b.id = v.business_id "
-        "LEFT JOIN site s ON s.id = v.site_id "
+        f"JOIN visit v ON v.id = rv.visit_id {VISIT_SUBJECT} "
         f"WHERE rv.report_id = :id AND {condition} ORDER BY v.visit_date",
         {**params, "id": report_id},
     )
@@ -415,8 +413,8 @@ def open_in_area(bind: Bind, user: User, area_id: int) -> tuple[int, pd.DataFram
     frame = read_frame(
         bind,
         f"SELECT r.category, {condition} AS readable FROM report r "  # noqa: S608 - constant fragments
-        "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id "
-        f"JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, {_LOCATION}) "
+        f"{REPORT_SUBJECT} "
+        f"JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, {REPORT_PLACE}) "
         "WHERE r.status <> 'closed'",
         {**params, "area": area_id},
     )

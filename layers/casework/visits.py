@@ -13,6 +13,7 @@ from layers.casework import rating, referrals, reports
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, transaction
 from layers.core.errors import ValidationError
+from layers.core.fragments import PLACE, VISIT_SUBJECT
 from layers.people import audit, rights
 from layers.people.identity import User
 
@@ -219,18 +220,15 @@ _REGISTER = (
     "SELECT v.id, v.visit_date, b.name AS business, s.name AS site, v.visit_type, "  # noqa: S608 - constant fragments
     "v.operation_name, array_to_string(v.agencies, ', ') AS agencies, v.outcome, "
     "v.workers_present, v.follow_up_date, u.full_name AS officer, v.rating, v.rating_pending, "
-    "v.findings FROM visit v LEFT JOIN business b ON b.id = v.business_id "
-    "LEFT JOIN site s ON s.id = v.site_id LEFT JOIN app_user u ON u.id = v.officer_id"
-    + _WHERE
-    + "ORDER BY v.visit_date DESC, v.id DESC"
+    f"v.findings FROM visit v {VISIT_SUBJECT} "
+    "LEFT JOIN app_user u ON u.id = v.officer_id" + _WHERE + "ORDER BY v.visit_date DESC, v.id DESC"
 )
 
 _POINTS = (
-    "SELECT v.id, v.visit_date, v.outcome, v.operation_name, coalesce(b.name, s.name) AS name, "
-    "ST_Y(coalesce(b.geom, ST_PointOnSurface(s.geom))) AS lat, "
-    "ST_X(coalesce(b.geom, ST_PointOnSurface(s.geom))) AS lon "
-    "FROM visit v LEFT JOIN business b ON b.id = v.business_id "
-    "LEFT JOIN site s ON s.id = v.site_id" + _WHERE + "ORDER BY v.visit_date, v.id"
+    "SELECT v.id, v.visit_date, v.outcome, v.operation_name, coalesce(b.name, s.name) AS name, "  # noqa: S608 - constant fragments, values bound
+    f"ST_Y({PLACE}) AS lat, "
+    f"ST_X({PLACE}) AS lon "
+    f"FROM visit v {VISIT_SUBJECT} " + _WHERE + "ORDER BY v.visit_date, v.id"
 )
 
 
@@ -288,10 +286,9 @@ def follow_ups_due(
     today = today or dt.date.today()
     frame = read_frame(
         bind,
-        "SELECT v.id, v.follow_up_date, v.follow_up_date < :today AS overdue, v.visit_date, "
+        "SELECT v.id, v.follow_up_date, v.follow_up_date < :today AS overdue, v.visit_date, "  # noqa: S608 - constant fragments, values bound
         "coalesce(b.name, s.name) AS subject, v.business_id, v.site_id, v.outcome, v.findings "
-        "FROM visit v LEFT JOIN business b ON b.id = v.business_id "
-        "LEFT JOIN site s ON s.id = v.site_id "
+        f"FROM visit v {VISIT_SUBJECT} "
         "WHERE v.officer_id = :user AND v.follow_up_date IS NOT NULL "
         "AND v.follow_up_date <= :until AND NOT EXISTS ("
         "  SELECT 1 FROM visit later WHERE later.visit_date > v.visit_date "
@@ -374,10 +371,10 @@ def outcomes_in_area(
     open-ended), counted by outcome: outcome (label), visits, in the vocabulary's order."""
     counts = read_frame(
         bind,
-        "SELECT v.outcome, count(*) AS visits FROM visit v "
-        "LEFT JOIN business b ON b.id = v.business_id LEFT JOIN site s ON s.id = v.site_id "
+        "SELECT v.outcome, count(*) AS visits FROM visit v "  # noqa: S608 - constant fragments, values bound
+        f"{VISIT_SUBJECT} "
         "JOIN focus_area f ON f.id = :area "
-        "AND ST_Intersects(f.geom, coalesce(b.geom, ST_PointOnSurface(s.geom))) "
+        f"AND ST_Intersects(f.geom, {PLACE}) "
         "WHERE (CAST(:since AS date) IS NULL OR v.visit_date >= :since) "
         "AND (CAST(:until AS date) IS NULL OR v.visit_date <= :until) GROUP BY v.outcome",
         {"area": area_id, "since": since, "until": until},

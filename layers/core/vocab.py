@@ -32,9 +32,6 @@ BUSINESS_STATUSES: dict[str, str] = {
     "ceased": "Ceased trading",
     "archived": "Archived",
 }
-#: Businesses that count as present (in an area, in the sector's size): trading or dormant, not
-#: ceased or archived. An SQL condition over a business aliased ``b``.
-CURRENT_BUSINESS = "b.status IN ('active', 'dormant')"
 
 LOCATION_PRECISIONS: dict[str, str] = {
     "address": "Address point",

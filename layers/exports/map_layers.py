@@ -28,6 +28,7 @@ from layers.core.bulk import read_copy
 from layers.core.cells import neutralise_frame
 from layers.core.db import Bind
 from layers.core.errors import ValidationError
+from layers.core.fragments import BUSINESS_SITE, PLACE, REPORT_PLACE, REPORT_SUBJECT, VISIT_SUBJECT
 from layers.core.progress import Progress, no_progress
 from layers.people import access, audit
 from layers.people.identity import User
@@ -80,10 +81,10 @@ class ExportRequest:
 
 QUERIES = {
     "businesses": (
-        "SELECT b.id, b.name, b.trading_name, b.company_number, b.sector, b.activity, b.address, "
+        "SELECT b.id, b.name, b.trading_name, b.company_number, b.sector, b.activity, b.address, "  # noqa: S608 - constant fragments, values bound
         "b.postcode, b.employees_estimate, b.employees_low, b.employees_high, b.status, "
         "b.first_seen, b.last_seen, b.location_precision, s.name AS site, b.notes, b.geom "
-        "FROM business b LEFT JOIN site s ON s.id = b.site_id "
+        f"FROM business b {BUSINESS_SITE} "
         "WHERE b.status <> 'archived' AND (CAST(:ids AS int[]) IS NULL OR b.id = ANY(:ids)) "
         "ORDER BY b.id"
     ),
@@ -102,11 +103,11 @@ QUERIES = {
         "WHERE NOT s.archived ORDER BY u.id"
     ),
     "visits": (
-        "SELECT v.id, v.visit_date, v.visit_type, array_to_string(v.agencies, ', ') AS agencies, "
+        "SELECT v.id, v.visit_date, v.visit_type, array_to_string(v.agencies, ', ') AS agencies, "  # noqa: S608 - constant fragments, values bound
         "v.operation_name, v.workers_present, v.outcome, v.rating, v.follow_up_date, "
         "coalesce(b.name, s.name) AS subject, v.findings, "
-        "coalesce(b.geom, ST_PointOnSurface(s.geom)) AS geom FROM visit v "
-        "LEFT JOIN business b ON b.id = v.business_id LEFT JOIN site s ON s.id = v.site_id "
+        f"{PLACE} AS geom FROM visit v "
+        f"{VISIT_SUBJECT} "
         "ORDER BY v.visit_date, v.id"
     ),
     "focus_areas": (
@@ -118,11 +119,11 @@ QUERIES = {
 }
 
 _REPORTS = (
-    "SELECT r.id, r.received_date, r.source_type, r.category, r.status, r.source_evaluation, "
+    "SELECT r.id, r.received_date, r.source_type, r.category, r.status, r.source_evaluation, "  # noqa: S608 - constant fragments, values bound
     "r.intelligence_assessment, r.handling_code, r.handling_conditions, r.owning_agency, "
     "coalesce(b.name, s.name, 'a place on the map') AS subject, r.narrative, "
-    "coalesce(r.geom, b.geom, ST_PointOnSurface(s.geom)) AS geom FROM report r "
-    "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id "
+    f"{REPORT_PLACE} AS geom FROM report r "
+    f"{REPORT_SUBJECT} "
     "WHERE {readable} ORDER BY r.id"
 )
 

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, reading
 from layers.core.errors import ValidationError
+from layers.core.fragments import BUSINESS_SITE
 from layers.register import risk
 
 
@@ -89,14 +90,14 @@ def business_profile(bind: Bind, business_id: int) -> BusinessProfile:
     """The profile of one business; ``ValidationError`` when there is no such business."""
     details = read_frame(
         bind,
-        """
+        f"""
         SELECT b.id, b.name, b.trading_name, b.company_number, b.sic_codes, b.sector, b.activity,
             b.address, b.postcode, b.location_precision, b.site_id, s.name AS site,
             u.label AS unit, u.floor, b.employees_estimate, b.employees_low, b.employees_high,
             b.employees_source, b.status, b.accreditations, b.first_seen, b.last_seen, b.is_demo,
             b.version, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon
-        FROM business b LEFT JOIN site s ON s.id = b.site_id LEFT JOIN unit u ON u.id = b.unit_id
-        WHERE b.id = :id""",
+        FROM business b {BUSINESS_SITE} LEFT JOIN unit u ON u.id = b.unit_id
+        WHERE b.id = :id""",  # noqa: S608 - constant fragments, values bound
         {"id": business_id},
     )
     if details.empty:

@@ -22,8 +22,8 @@ from layers.core import hexagons, vocab
 from layers.core.bulk import copy_out
 from layers.core.db import Bind, read_frame, reading
 from layers.core.errors import ValidationError
+from layers.core.fragments import CURRENT_BUSINESS
 from layers.core.settings import get_settings
-from layers.core.vocab import CURRENT_BUSINESS
 
 GEOGRAPHIES = {
     "district": "Districts",

@@ -22,7 +22,7 @@ from layers.areas import emerging, focus_areas
 from layers.core import vocab
 from layers.core.db import Bind, read_frame
 from layers.core.errors import ValidationError
-from layers.core.vocab import CURRENT_BUSINESS
+from layers.core.fragments import CURRENT_BUSINESS
 from layers.people.identity import User
 from layers.sizing import by_area, capture_recapture, hidden_sector, official_figures
 

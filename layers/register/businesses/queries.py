@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, reading
+from layers.core.fragments import BUSINESS_SITE
 
 
 def map_points(bind: Bind) -> pd.DataFrame:
@@ -24,10 +25,10 @@ def register(bind: Bind) -> pd.DataFrame:
     """The business register as a table people read (labels, not codes)."""
     frame = read_frame(
         bind,
-        "SELECT b.id, b.name, b.trading_name, b.company_number, b.sector, b.activity, "
+        "SELECT b.id, b.name, b.trading_name, b.company_number, b.sector, b.activity, "  # noqa: S608 - constant fragments, values bound
         "b.address, b.postcode, s.name AS site, u.label AS unit, "
         "b.employees_estimate AS employees, b.status, b.is_demo "
-        "FROM business b LEFT JOIN site s ON s.id = b.site_id "
+        f"FROM business b {BUSINESS_SITE} "
         "LEFT JOIN unit u ON u.id = b.unit_id ORDER BY b.name, b.id",
     )
     return vocab.labelled(

@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from layers.core import migrate
 from layers.core.settings import REPO_ROOT, get_settings
+from layers.people import identity
 from layers.reference import pack
 from tests import companies_house_file as ch
 from tests.support import fresh_database
@@ -45,7 +46,7 @@ def main() -> None:
     url = fresh_database(f"{get_settings().db_name}_bench_import")
     engine = create_engine(url)
     migrate.upgrade(engine)
-    pack.load_reference_data(engine)
+    pack.load_reference_data(engine, identity.command_line("analyst"))
     with engine.connect() as conn:
         postcodes = list(
             conn.execute(

@@ -23,6 +23,7 @@ from sqlalchemy import create_engine
 
 from layers.core import migrate
 from layers.core.settings import get_settings
+from layers.people import identity
 from layers.reference import osm
 from layers.routes import routing, stop_order, street_network
 from tests import osm_file
@@ -47,7 +48,7 @@ def main() -> None:
             streets=STREETS,
             spacing=SPACING,
         )
-        loaded = osm.import_osm(engine, extract)
+        loaded = osm.import_osm(engine, identity.command_line("analyst"), extract)
     print(
         f"network: {loaded.street_edges:,} street edges between {loaded.street_nodes:,} junctions"
     )

@@ -31,6 +31,11 @@ from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
 from scripts.sizing_commands import export_command, report_command, sizing_command
 
+#: Who imports from the server's command line: audited as ``cli:<login>``, in the analyst
+#: role (the role the Import page asks for).
+IMPORTER = identity.command_line("analyst")
+
+
 app = typer.Typer(
     help="Sectormap: the textile and garment sector of Leicester and Leicestershire.",
     no_args_is_help=True,
@@ -151,7 +156,12 @@ def import_boundaries(
     """Load boundaries from GeoJSON or GeoPackage (loading the same file twice changes nothing)."""
     engine = ready_engine()
     result = boundaries.import_boundaries(
-        engine, file, kind=kind.value, code_column=code_column, name_column=name_column
+        engine,
+        IMPORTER,
+        file,
+        kind=kind.value,
+        code_column=code_column,
+        name_column=name_column,
     )
     typer.echo(
         f"{result.loaded:,} {kind.value} boundaries loaded from {file.name} "
@@ -165,7 +175,7 @@ def import_postcodes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
     directory."""
     engine = ready_engine()
     with TqdmProgress("postcodes") as progress:
-        result = postcodes.import_postcodes(engine, file, progress=progress)
+        result = postcodes.import_postcodes(engine, IMPORTER, file, progress=progress)
     typer.echo(
         f"{result.loaded:,} postcodes loaded from {file.name} ({result.format}); "
         f"{result.wards_assigned:,} placed in a current ward."
@@ -211,7 +221,7 @@ def import_businesses(
     with TqdmProgress(file.name) as progress:
         result = business_import.import_businesses(
             engine,
-            identity.command_line("analyst"),
+            IMPORTER,
             file,
             format=format.value,
             mapping=readers.load_mapping(mapping) if mapping else None,
@@ -244,7 +254,7 @@ def import_businesses(
 def import_osm(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Load the buildings and streets of an OpenStreetMap XML extract (read with osmnx)."""
     engine = ready_engine()
-    result = osm.import_osm(engine, file)
+    result = osm.import_osm(engine, IMPORTER, file)
     typer.echo(
         f"{file.name}: {result.buildings:,} building footprints, "
         f"{result.street_edges:,} street segments between {result.street_nodes:,} "
@@ -259,7 +269,7 @@ def import_buildings(
 ) -> None:
     """Load building footprints from a polygon layer (GeoJSON or GeoPackage)."""
     engine = ready_engine()
-    count = osm.import_polygons(engine, file, name_column=name_column)
+    count = osm.import_polygons(engine, IMPORTER, file, name_column=name_column)
     typer.echo(f"{count:,} building footprints loaded from {file.name}.")
 
 
@@ -280,7 +290,7 @@ def import_reference() -> None:
     """Load every boundary and postcode file of the reference-data directory."""
     engine = ready_engine()
     with TqdmProgress("reference data") as progress:
-        loaded = pack.load_reference_data(engine, progress=progress)
+        loaded = pack.load_reference_data(engine, IMPORTER, progress=progress)
     typer.echo(
         ", ".join(f"{n:,} {what}" for what, n in loaded.items())
         or "No reference-data directory: set SECTORMAP_REFERENCE_DIR."

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from layers.core import migrate
 from layers.core.settings import REPO_ROOT, get_settings
 from layers.reference import pack
-from tests.support import fresh_database, worker
+from tests.support import IMPORTER, fresh_database, worker
 
 OPENDATA = REPO_ROOT.parent / "shared" / "opendata"
 
@@ -36,7 +36,7 @@ def engine(opendata: Path) -> Iterator[Engine]:
     test_engine = create_engine(url)
     migrate.upgrade(test_engine)
     assert pack.reference_dir() == opendata
-    pack.load_reference_data(test_engine)
+    pack.load_reference_data(test_engine, IMPORTER)
     yield test_engine
     test_engine.dispose()
 

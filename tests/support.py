@@ -13,6 +13,9 @@ from layers.core.settings import get_settings
 from layers.people import identity, users
 from scripts import pgcluster
 
+#: Who imports files in the tests: the person at the command line, in the analyst role.
+IMPORTER = identity.command_line("analyst")
+
 
 def make_user(
     conn: Connection,

@@ -16,7 +16,7 @@ from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
 from layers.demo import generator
-from layers.people import audit, users
+from layers.people import audit, identity, users
 from layers.reference import pack
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def load(
     """
     total = 14
     progress(0, total, "reference data")
-    pack.load_reference_data(bind)
+    pack.load_reference_data(bind, identity.command_line("admin"))
     with transaction(bind) as conn:
         if reset:
             conn.execute(text(f"TRUNCATE {', '.join(DEMO_TABLES)} RESTART IDENTITY"))

@@ -156,6 +156,15 @@ def export(
         by(conn, user, "export", object_type=object_type, detail=detail)
 
 
+def imported(
+    bind: Bind, user: User, *, object_type: str, file: str, detail: dict[str, Any]
+) -> None:
+    """Record that ``user`` imported ``file`` into ``object_type`` (in its own transaction,
+    after the import committed)."""
+    with transaction(bind) as conn:
+        by(conn, user, "import", object_type=object_type, object_id=file, detail=detail)
+
+
 def refuse(
     bind: Bind,
     user: User,

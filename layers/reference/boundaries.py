@@ -15,6 +15,8 @@ from layers.core import vocab
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.spatial_files import polygonal, read_wgs84
+from layers.people import audit, rights
+from layers.people.identity import User
 from layers.reference.postcodes import assign_wards
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ def read_boundaries(
 
 def import_boundaries(
     bind: Bind,
+    user: User,
     path: Path,
     *,
     kind: str,
@@ -105,6 +108,7 @@ def import_boundaries(
 ) -> BoundaryImport:
     """Load a boundary file as areas of ``kind``; an area already loaded (same kind and code) is
     replaced, so loading a file twice changes nothing. All or nothing: one transaction."""
+    rights.require_importer(bind, user, "import boundaries", object_type="boundary")
     if kind not in vocab.BOUNDARY_KINDS:
         raise ValidationError(
             f"unknown boundary kind {kind!r}; use one of {', '.join(vocab.BOUNDARY_KINDS)}"
@@ -139,6 +143,10 @@ def import_boundaries(
     log.info(
         "%s %s boundaries loaded from %s (%s repaired)", f"{len(rows):,}", kind, path.name, repaired
     )
+    audit.imported(
+        bind, user, object_type="boundary", file=path.name,
+        detail={"kind": kind, "boundaries": len(rows), "repaired": repaired},
+    )  # fmt: skip
     return BoundaryImport(len(rows), repaired, code_col, name_col)
 
 

@@ -21,6 +21,8 @@ from layers.core.bulk import copy_frame
 from layers.core.db import Bind, transaction
 from layers.core.errors import ValidationError
 from layers.core.spatial_files import polygonal, read_wgs84
+from layers.people import audit, rights
+from layers.people.identity import User
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +85,9 @@ def _streets(path: Path) -> tuple[pd.DataFrame, int]:
     return frame, graph.number_of_nodes()
 
 
-def import_osm(bind: Bind, path: Path) -> OsmImport:
+def import_osm(bind: Bind, user: User, path: Path) -> OsmImport:
     """Load the buildings and streets of an OSM XML extract (all or nothing)."""
+    rights.require_importer(bind, user, "import OpenStreetMap", object_type="building")
     if not path.exists():
         raise ValidationError("does not exist", file=str(path))
     try:
@@ -121,12 +124,17 @@ def import_osm(bind: Bind, path: Path) -> OsmImport:
         f"{len(streets):,}",
         f"{nodes:,}",
     )
+    audit.imported(
+        bind, user, object_type="building", file=path.name,
+        detail={"buildings": len(buildings), "streets": len(streets)},
+    )  # fmt: skip
     return OsmImport(len(buildings), len(streets), nodes)
 
 
-def import_polygons(bind: Bind, path: Path, *, name_column: str | None = None) -> int:
+def import_polygons(bind: Bind, user: User, path: Path, *, name_column: str | None = None) -> int:
     """Load building footprints from any polygon layer (GeoJSON/GeoPackage, e.g. OS OpenMap Local
     buildings); a footprint is keyed by its file and row, so loading the file again replaces it."""
+    rights.require_importer(bind, user, "import building footprints", object_type="building")
     frame = read_wgs84(path)
     rows = []
     for row, geometry in enumerate(frame.geometry, start=2):
@@ -151,4 +159,7 @@ def import_polygons(bind: Bind, path: Path, *, name_column: str | None = None) -
             ),
             rows,
         )
+    audit.imported(
+        bind, user, object_type="building", file=path.name, detail={"buildings": len(rows)}
+    )
     return len(rows)

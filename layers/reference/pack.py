@@ -7,6 +7,8 @@ from pathlib import Path
 from layers.core.db import Bind
 from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
+from layers.people import rights
+from layers.people.identity import User
 from layers.reference import boundaries, postcodes
 
 #: (relative path, boundary kind, source description) of the boundary files in the pack.
@@ -29,11 +31,14 @@ def reference_dir() -> Path | None:
     return directory if directory is not None and directory.is_dir() else None
 
 
-def load_reference_data(bind: Bind, *, progress: Progress = no_progress) -> dict[str, int]:
+def load_reference_data(
+    bind: Bind, user: User, *, progress: Progress = no_progress
+) -> dict[str, int]:
     """Load every boundary and postcode file the pack has (twice is the same as once).
 
     Wards come before postcodes so that each postcode gets its current ward.
     """
+    rights.require_importer(bind, user, "load the reference data", object_type="reference")
     directory = reference_dir()
     if directory is None:
         return {}
@@ -42,10 +47,14 @@ def load_reference_data(bind: Bind, *, progress: Progress = no_progress) -> dict
     loaded: dict[str, int] = {}
     for done, (path, kind, source) in enumerate(steps):
         progress(done, total, f"{kind} boundaries")
-        result = boundaries.import_boundaries(bind, directory / path, kind=kind, source=source)
+        result = boundaries.import_boundaries(
+            bind, user, directory / path, kind=kind, source=source
+        )
         loaded[f"{kind} boundaries"] = result.loaded
     if (directory / POSTCODE_FILE).exists():
         progress(len(steps), total, "postcodes")
-        loaded["postcodes"] = postcodes.import_postcodes(bind, directory / POSTCODE_FILE).loaded
+        loaded["postcodes"] = postcodes.import_postcodes(
+            bind, user, directory / POSTCODE_FILE
+        ).loaded
     progress(total, total, "reference data loaded")
     return loaded

@@ -23,6 +23,8 @@ from layers.core.bulk import copy_frame
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
+from layers.people import audit, rights
+from layers.people.identity import User
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +137,12 @@ def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
         )[has_point.to_numpy()]
 
 
-def import_postcodes(bind: Bind, path: Path, *, progress: Progress = no_progress) -> PostcodeImport:
+def import_postcodes(
+    bind: Bind, user: User, path: Path, *, progress: Progress = no_progress
+) -> PostcodeImport:
     """Load a postcode file (format detected); a postcode loaded before is updated, never
     duplicated. All or nothing: one transaction. Returns the counts."""
+    rights.require_importer(bind, user, "import postcodes", object_type="postcode")
     fmt = detect_format(path)
     read_chunks = _codepoint_chunks if fmt == "codepoint" else _onspd_chunks
     total_bytes = max(path.stat().st_size, 1)
@@ -179,6 +184,10 @@ def import_postcodes(bind: Bind, path: Path, *, progress: Progress = no_progress
         fmt,
         f"{skipped:,}",
     )
+    audit.imported(
+        bind, user, object_type="postcode", file=path.name,
+        detail={"loaded": loaded, "skipped": skipped},
+    )  # fmt: skip
     return PostcodeImport(fmt, loaded, skipped, wards)
 
 

@@ -27,7 +27,7 @@ from layers.demo import populate
 from layers.reference import osm
 from tests import companies_house_file as ch
 from tests import osm_file
-from tests.support import fresh_database, worker
+from tests.support import IMPORTER, fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # The app shares two cores with the other test worker: give assertions time to come true.
@@ -89,6 +89,7 @@ def app_url() -> Iterator[str]:
     streets.parent.mkdir(parents=True, exist_ok=True)
     osm.import_osm(
         engine,
+        IMPORTER,
         osm_file.write(streets, buildings=[], grid=(52.622, -1.146), streets=28, spacing=0.0015),
     )
     engine.dispose()

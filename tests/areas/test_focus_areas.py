@@ -23,7 +23,7 @@ from layers.core.errors import AccessDeniedError, ConflictError, ValidationError
 from layers.reference import osm
 from layers.routes import route_files, routing, visit_sheet
 from tests import osm_file
-from tests.support import make_user
+from tests.support import IMPORTER, make_user
 
 #: Around the Imperial Typewriter Building, North Evington (inside Leicester).
 NEAR_EAST_PARK_ROAD = box(-1.106, 52.630, -1.094, 52.640)
@@ -306,7 +306,7 @@ def grid(conn: Connection, tmp_path: Path) -> Path:
     path = osm_file.write(
         tmp_path / "grid.osm", buildings=[], streets=6, spacing=0.002, first_node=500_000
     )
-    osm.import_osm(conn, path)
+    osm.import_osm(conn, IMPORTER, path)
     return path
 
 

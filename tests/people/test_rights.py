@@ -17,6 +17,7 @@ from layers.areas import focus_areas
 from layers.casework import referrals, reports, visits
 from layers.core.errors import AccessDeniedError, ConflictError
 from layers.people import edits, identity
+from layers.reference import boundaries, osm, pack, postcodes
 from layers.register import multi_occupancy, sites
 from layers.register.businesses import editing, importing, mappings
 from layers.sizing import official_figures
@@ -67,6 +68,13 @@ CHANGES: dict[str, Callable[[Connection, identity.User], object]] = {
         c, u, agency_code="GLAA", reason="pay", visit_id=1
     ),
     "answer a referral": lambda c, u: referrals.answer(c, u, 1, status="accepted", response="ok"),
+    "import boundaries": lambda c, u: boundaries.import_boundaries(
+        c, u, Path("wards.geojson"), kind="ward"
+    ),
+    "import postcodes": lambda c, u: postcodes.import_postcodes(c, u, Path("le.csv")),
+    "import OpenStreetMap": lambda c, u: osm.import_osm(c, u, Path("city.osm")),
+    "import building footprints": lambda c, u: osm.import_polygons(c, u, Path("b.gpkg")),
+    "load the reference pack": lambda c, u: pack.load_reference_data(c, u),
     "replace official figures": lambda c, u: official_figures.replace(c, u, pd.DataFrame()),
 }
 

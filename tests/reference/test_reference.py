@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 
 from layers.core.errors import ValidationError
 from layers.reference import boundaries, pack, postcodes
+from tests.support import IMPORTER
 
 
 def _scalar(conn: Connection, sql: str, **params: object) -> object:
@@ -89,7 +90,7 @@ def test_loading_twice_changes_nothing(conn: Connection) -> None:
     before = conn.execute(
         text("SELECT (SELECT count(*) FROM boundary), (SELECT count(*) FROM postcode)")
     ).one()
-    loaded = pack.load_reference_data(conn)
+    loaded = pack.load_reference_data(conn, IMPORTER)
     after = conn.execute(
         text("SELECT (SELECT count(*) FROM boundary), (SELECT count(*) FROM postcode)")
     ).one()
@@ -121,7 +122,7 @@ def test_a_boundary_file_without_code_column_is_refused(tmp_path: Path, conn: Co
         [{"type": "Feature", "properties": {"label": "A"}, "geometry": SQUARE}],
     )
     with pytest.raises(ValidationError, match=r"file areas\.geojson: .*--code-column"):
-        boundaries.import_boundaries(conn, path, kind="msoa")
+        boundaries.import_boundaries(conn, IMPORTER, path, kind="msoa")
 
 
 def test_a_point_layer_is_refused_with_its_row(tmp_path: Path, conn: Connection) -> None:
@@ -137,7 +138,7 @@ def test_a_point_layer_is_refused_with_its_row(tmp_path: Path, conn: Connection)
         ],
     )
     with pytest.raises(ValidationError, match=r"row 2: the geometry is a Point"):
-        boundaries.import_boundaries(conn, path, kind="msoa")
+        boundaries.import_boundaries(conn, IMPORTER, path, kind="msoa")
     assert _scalar(conn, "SELECT count(*) FROM boundary WHERE code IN ('X1', 'X2')") == 0
 
 
@@ -150,7 +151,7 @@ def test_duplicate_codes_are_refused(tmp_path: Path, conn: Connection) -> None:
         ],
     )
     with pytest.raises(ValidationError, match=r"row 2, column 'code': area code 'X1'"):
-        boundaries.import_boundaries(conn, path, kind="msoa")
+        boundaries.import_boundaries(conn, IMPORTER, path, kind="msoa")
 
 
 def test_a_self_intersecting_area_is_repaired(tmp_path: Path, conn: Connection) -> None:
@@ -158,7 +159,7 @@ def test_a_self_intersecting_area_is_repaired(tmp_path: Path, conn: Connection) 
         tmp_path / "bowtie.geojson",
         [{"type": "Feature", "properties": {"code": "X9", "name": "Bow"}, "geometry": BOWTIE}],
     )
-    result = boundaries.import_boundaries(conn, path, kind="msoa")
+    result = boundaries.import_boundaries(conn, IMPORTER, path, kind="msoa")
     assert (result.loaded, result.repaired) == (1, 1)
     assert _scalar(conn, "SELECT ST_IsValid(geom) FROM boundary WHERE code = 'X9'") is True
 
@@ -187,7 +188,7 @@ def test_a_british_national_grid_file_is_transformed(tmp_path: Path, conn: Conne
         ],
         crs="EPSG::27700",
     )
-    result = boundaries.import_boundaries(conn, path, kind="district")
+    result = boundaries.import_boundaries(conn, IMPORTER, path, kind="district")
     assert (result.code_column, result.name_column) == ("LAD99CD", "LAD99NM")
     area = _scalar(
         conn, "SELECT ST_Area(ST_Transform(geom, 27700)) FROM boundary WHERE code = 'X7'"
@@ -206,7 +207,7 @@ def test_unreadable_postcode_files_are_refused(
     path = tmp_path / "postcodes.csv"
     path.write_text(content)
     with pytest.raises(ValidationError, match=message):
-        postcodes.import_postcodes(conn, path)
+        postcodes.import_postcodes(conn, IMPORTER, path)
 
 
 def test_onspd_postcodes_are_read(tmp_path: Path, conn: Connection) -> None:
@@ -218,7 +219,7 @@ def test_onspd_postcodes_are_read(tmp_path: Path, conn: Connection) -> None:
         "LE9 9XX,LE9 9XX,52.6,-1.2,E07000129,,202001\n",
         encoding="utf-8",
     )
-    result = postcodes.import_postcodes(conn, path)
+    result = postcodes.import_postcodes(conn, IMPORTER, path)
     assert (result.format, result.loaded) == ("onspd", 1)
 
 
@@ -230,6 +231,6 @@ def test_a_geopackage_is_read_like_geojson(tmp_path: Path, conn: Connection) -> 
     gpd.GeoDataFrame(
         {"MSOA21CD": ["X5"], "MSOA21NM": ["Packaged"]}, geometry=[shape(SQUARE)], crs=4326
     ).to_file(path, driver="GPKG")
-    result = boundaries.import_boundaries(conn, path, kind="msoa")
+    result = boundaries.import_boundaries(conn, IMPORTER, path, kind="msoa")
     assert (result.loaded, result.code_column) == (1, "MSOA21CD")
     assert _scalar(conn, "SELECT name FROM boundary WHERE code = 'X5'") == "Packaged"

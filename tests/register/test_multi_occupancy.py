@@ -14,7 +14,7 @@ from layers.reference import osm
 from layers.register import multi_occupancy as mo
 from layers.register import profiles
 from tests import osm_file
-from tests.support import make_user
+from tests.support import IMPORTER, make_user
 
 # Inside the workshop outline of tests.osm_file (no site covers it).
 WORKSHOP_POINTS = [(52.63310, -1.10590), (52.63315, -1.10570), (52.63320, -1.10550)]
@@ -46,10 +46,10 @@ def _business(
 
 def test_an_osm_extract_loads_buildings_and_streets_once(conn: Connection, tmp_path: Path) -> None:
     path = osm_file.write(tmp_path / "leicester-east.osm")
-    first = osm.import_osm(conn, path)
+    first = osm.import_osm(conn, IMPORTER, path)
     assert (first.buildings, first.street_nodes) == (2, 21)
     assert first.street_edges > 0
-    again = osm.import_osm(conn, path)
+    again = osm.import_osm(conn, IMPORTER, path)
     assert again == first
     # Other tests may have loaded other extracts into this database: count this file's rows.
     counts = conn.execute(
@@ -69,13 +69,13 @@ def test_a_broken_osm_file_is_refused(conn: Connection, tmp_path: Path) -> None:
     path = tmp_path / "broken.osm"
     path.write_text("<osm><node id='1' lat='52.6'")
     with pytest.raises(ValidationError, match="is not OSM XML"):
-        osm.import_osm(conn, path)
+        osm.import_osm(conn, IMPORTER, path)
 
 
 def test_businesses_in_one_building_become_a_proposal(
     conn: Connection, tmp_path: Path, user: identity.User
 ) -> None:
-    osm.import_osm(conn, osm_file.write(tmp_path / "x.osm"))
+    osm.import_osm(conn, IMPORTER, osm_file.write(tmp_path / "x.osm"))
     ids = [
         _business(conn, f"Workshop {i}", lat, lon) for i, (lat, lon) in enumerate(WORKSHOP_POINTS)
     ]

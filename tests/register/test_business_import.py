@@ -147,7 +147,8 @@ def test_a_dry_run_changes_nothing_but_says_what_would_happen(
     assert (
         conn.execute(
             text(
-                "SELECT count(*) FROM audit_log WHERE action = 'import' AND object_type = 'business'"
+                "SELECT count(*) FROM audit_log WHERE action = 'import' "
+                "AND object_type = 'business'"
             )
         ).scalar_one()
         == 0

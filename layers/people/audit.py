@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -15,9 +15,7 @@ from sqlalchemy.sql import bindparam
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, transaction
 from layers.core.errors import AccessDeniedError, ValidationError
-
-if TYPE_CHECKING:
-    from layers.people.identity import User
+from layers.people.identity import User
 
 _INSERT = text(
     "INSERT INTO audit_log (user_id, username, action, object_type, object_id, detail) "
@@ -157,12 +155,11 @@ def export(
 
 
 def imported(
-    bind: Bind, user: User, *, object_type: str, file: str, detail: dict[str, Any]
+    conn: Connection, user: User, *, object_type: str, file: str, detail: dict[str, Any]
 ) -> None:
-    """Record that ``user`` imported ``file`` into ``object_type`` (in its own transaction,
-    after the import committed)."""
-    with transaction(bind) as conn:
-        by(conn, user, "import", object_type=object_type, object_id=file, detail=detail)
+    """Append that ``user`` imported ``file`` into ``object_type``, in the import's own
+    transaction (so the entry commits, or rolls back, with what it records)."""
+    by(conn, user, "import", object_type=object_type, object_id=file, detail=detail)
 
 
 def refuse(

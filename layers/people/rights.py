@@ -24,10 +24,8 @@ def require_editor(
     """Refuse (audited) unless ``user`` may add and change records (``access.can_edit``);
     ``doing`` completes the refusal "a viewer cannot …"."""
     if not access.can_edit(user.role):
-        audit.refuse(
-            bind, user, f"a {_role_name(user)} cannot {doing}",
-            object_type=object_type, object_id=object_id,
-        )  # fmt: skip
+        message = f"a {_role_name(user)} cannot {doing}"
+        audit.refuse(bind, user, message, object_type=object_type, object_id=object_id)
 
 
 def require_importer(bind: Bind, user: User, doing: str, *, object_type: str) -> None:

@@ -140,13 +140,13 @@ def import_boundaries(
         )
         if kind == "ward":
             assign_wards(conn)
+        audit.imported(
+            conn, user, object_type="boundary", file=path.name,
+            detail={"kind": kind, "boundaries": len(rows), "repaired": repaired},
+        )  # fmt: skip
     log.info(
         "%s %s boundaries loaded from %s (%s repaired)", f"{len(rows):,}", kind, path.name, repaired
     )
-    audit.imported(
-        bind, user, object_type="boundary", file=path.name,
-        detail={"kind": kind, "boundaries": len(rows), "repaired": repaired},
-    )  # fmt: skip
     return BoundaryImport(len(rows), repaired, code_col, name_col)
 
 

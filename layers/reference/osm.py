@@ -117,6 +117,10 @@ def import_osm(bind: Bind, user: User, path: Path) -> OsmImport:
             )
         conn.execute(text("DELETE FROM street_edge WHERE source = :s"), {"s": path.name})
         copy_frame(conn, "street_edge", streets)
+        audit.imported(
+            conn, user, object_type="building", file=path.name,
+            detail={"buildings": len(buildings), "streets": len(streets)},
+        )  # fmt: skip
     log.info(
         "%s: %s buildings, %s street edges between %s junctions",
         path.name,
@@ -124,10 +128,6 @@ def import_osm(bind: Bind, user: User, path: Path) -> OsmImport:
         f"{len(streets):,}",
         f"{nodes:,}",
     )
-    audit.imported(
-        bind, user, object_type="building", file=path.name,
-        detail={"buildings": len(buildings), "streets": len(streets)},
-    )  # fmt: skip
     return OsmImport(len(buildings), len(streets), nodes)
 
 
@@ -159,7 +159,7 @@ def import_polygons(bind: Bind, user: User, path: Path, *, name_column: str | No
             ),
             rows,
         )
-    audit.imported(
-        bind, user, object_type="building", file=path.name, detail={"buildings": len(rows)}
-    )
+        audit.imported(
+            conn, user, object_type="building", file=path.name, detail={"buildings": len(rows)}
+        )
     return len(rows)

@@ -176,6 +176,10 @@ def import_postcodes(
         )
         conn.execute(text("DROP TABLE postcode_load"))
         wards = assign_wards(conn)
+        audit.imported(
+            conn, user, object_type="postcode", file=path.name,
+            detail={"loaded": loaded, "skipped": skipped},
+        )  # fmt: skip
     progress(total_bytes, total_bytes, f"{loaded:,} postcodes")
     log.info(
         "%s postcodes loaded from %s (%s format); %s without coordinates or malformed",
@@ -184,10 +188,6 @@ def import_postcodes(
         fmt,
         f"{skipped:,}",
     )
-    audit.imported(
-        bind, user, object_type="postcode", file=path.name,
-        detail={"loaded": loaded, "skipped": skipped},
-    )  # fmt: skip
     return PostcodeImport(fmt, loaded, skipped, wards)
 
 

@@ -162,6 +162,15 @@ def test_a_self_intersecting_area_is_repaired(tmp_path: Path, conn: Connection) 
     result = boundaries.import_boundaries(conn, IMPORTER, path, kind="msoa")
     assert (result.loaded, result.repaired) == (1, 1)
     assert _scalar(conn, "SELECT ST_IsValid(geom) FROM boundary WHERE code = 'X9'") is True
+    # The load is audited in its own transaction, with who loaded what.
+    entry = conn.execute(
+        text(
+            "SELECT username, detail FROM audit_log WHERE action = 'import' "
+            "AND object_type = 'boundary' AND object_id = 'bowtie.geojson'"
+        )
+    ).one()
+    assert entry.username == IMPORTER.username
+    assert entry.detail == {"kind": "msoa", "boundaries": 1, "repaired": 1}
 
 
 def test_a_british_national_grid_file_is_transformed(tmp_path: Path, conn: Connection) -> None:

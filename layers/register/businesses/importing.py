@@ -359,13 +359,8 @@ def import_businesses(
             conn.execute(text("DROP TABLE business_import"))
             if dry_run:
                 raise _DryRun
-            audit.by(
-                conn,
-                user,
-                "import",
-                object_type="business",
-                object_id=path.name,
-                detail=result.summary(),
+            audit.imported(
+                conn, user, object_type="business", file=path.name, detail=result.summary()
             )
             conn.execute(
                 text(

@@ -15,11 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from layers.casework import reports
 from layers.core import migrate
+from layers.core.cells import neutralise_frame
 from layers.core.db import check_postgis, database_url, get_engine
 from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
 from layers.demo import populate
-from layers.exports import tables
 from layers.people import audit, identity, users
 from layers.reference import boundaries, osm, pack, postcodes
 from layers.register import multi_occupancy
@@ -234,7 +234,7 @@ def import_businesses(
             f"{file.stem}-rejects-{dt.datetime.now():%Y%m%d-%H%M%S}.csv"
         )
         target.parent.mkdir(parents=True, exist_ok=True)
-        tables.neutralise_frame(result.rejects).to_csv(target, index=False)
+        neutralise_frame(result.rejects).to_csv(target, index=False)
         summary["rejects_file"] = str(target)
     if as_json:
         typer.echo(json.dumps(summary))

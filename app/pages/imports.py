@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from app.parts import ui
+from layers.core.cells import neutralise_frame
 from layers.core.settings import get_settings
-from layers.exports import tables
 from layers.register.businesses import importing, mappings, readers
 from layers.register.businesses.records import FIELDS
 
@@ -112,7 +112,7 @@ if result is not None:
         ui.table(result.rejects)
         st.download_button(
             "Download the rejected rows (CSV)",
-            tables.neutralise_frame(result.rejects).to_csv(index=False),
+            neutralise_frame(result.rejects).to_csv(index=False),
             file_name=f"{path.stem}-rejected.csv",
             mime="text/csv",
         )

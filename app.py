@@ -1,4 +1,4 @@
-"""Sectormap: the Streamlit entry point. Login, navigation by role, one error handler."""
+"""Sectormap: the Streamlit entry point. Sign-in, navigation by role, one error handler."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from app.parts import ui
-from layers.core import vocab
-from layers.core.errors import AuthenticationError, SectormapError
+from app.parts import session
+from layers.core.errors import SectormapError
 from layers.people import access
-from layers.people.users import authenticate
 
 log = logging.getLogger("sectormap.app")
 
@@ -23,43 +21,13 @@ PAGES = (
     ("registers", "app/pages/registers.py", "Businesses & sites", ":material/factory:"),
     ("visits", "app/pages/visits.py", "Visits", ":material/directions_walk:"),
     ("reports", "app/pages/reports.py", "Reports", ":material/report:"),
+    ("partner_reports", "app/pages/partner_reports.py", "Our reports", ":material/report:"),
     ("focus_areas", "app/pages/focus_areas.py", "Focus areas", ":material/crop_free:"),
     ("sizing", "app/pages/sizing.py", "Sector sizing", ":material/bar_chart:"),
     ("export", "app/pages/export.py", "Export", ":material/download:"),
     ("imports", "app/pages/imports.py", "Import", ":material/upload:"),
     ("admin", "app/pages/admin.py", "Admin", ":material/admin_panel_settings:"),
 )
-
-
-def login() -> None:
-    """The sign-in form; on success the user is kept in session state as plain values."""
-    st.title("Sectormap")
-    st.write(
-        "The textile and garment sector of Leicester and Leicestershire, for the "
-        "labour-market partnership."
-    )
-    with st.form("login"):
-        username = st.text_input("Username")
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        try:
-            user = authenticate(ui.engine(), username, password)
-        except AuthenticationError as exc:
-            st.error(str(exc))
-            return
-        st.session_state["user"] = user.__dict__
-        st.rerun()
-
-
-def sidebar() -> None:
-    """Who is signed in, and the way out."""
-    user = ui.current_user()
-    with st.sidebar:
-        st.markdown(f"**{user.full_name}**  \n{vocab.ROLES[user.role]} · {user.agency_code}")
-        if st.button("Sign out"):
-            st.session_state.clear()
-            st.rerun()
 
 
 def remember_destination() -> None:
@@ -70,17 +38,20 @@ def remember_destination() -> None:
 
 
 def main() -> None:
-    """Route to login or to the pages the user's role may open."""
-    if "user" not in st.session_state:
+    """Route to sign-in, to the one-time-password change, or to the pages the role may open."""
+    user = session.current()
+    if user is None:
         remember_destination()
-        login()
+        session.sign_in_page()
         return
-    sidebar()
-    role = ui.current_user().role
+    if session.must_change_password():
+        session.one_time_password_page(user)
+        return
+    session.sidebar(user)
     pages = {
         key: st.Page(path, title=title, icon=icon, url_path=key)
         for key, path, title, icon in PAGES
-        if access.can_open(role, key)
+        if access.can_open(user.role, key)
     }
     current = st.navigation(list(pages.values()))
     page, query = st.session_state.pop("destination", (None, {}))

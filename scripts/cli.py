@@ -27,6 +27,7 @@ from layers.register.businesses import importing as business_import
 from layers.register.businesses import readers
 from scripts import pgcluster
 from scripts.area_commands import area_app, route_app
+from scripts.people_commands import agency_app, user_app
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
 from scripts.sizing_commands import export_command, report_command, sizing_command
@@ -51,6 +52,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(demo_app, name="demo")
 app.add_typer(area_app, name="area")
 app.add_typer(route_app, name="route")
+app.add_typer(user_app, name="user")
+app.add_typer(agency_app, name="agency")
 app.command("sizing")(sizing_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
@@ -329,7 +332,8 @@ def demo_load(
     typer.echo(", ".join(f"{count:,} {what.replace('_', ' ')}" for what, count in counts.items()))
     typer.echo(
         f"Demo data loaded (fictional). Sign in as admin, officer, glaa_officer, "
-        f"hmrc_officer, planner, analyst or viewer with password: {settings.demo_password}"
+        f"hmrc_officer, planner, analyst, viewer or partner with password: "
+        f"{settings.demo_password}"
     )
 
 

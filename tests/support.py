@@ -25,7 +25,8 @@ def make_user(
     *,
     cleared: bool = False,
 ) -> identity.User:
-    """A user in the database (password "long enough"), as the app holds one."""
+    """A user in the database (password "long enough"), as the app holds one; ``cleared``
+    gives them a current clearance for all restricted intelligence."""
     user_id = users.upsert_user(
         conn,
         username=username,
@@ -33,8 +34,12 @@ def make_user(
         role=role,
         agency_code=agency,
         password="long enough",
-        cleared_restricted=cleared,
     )
+    if cleared:
+        conn.execute(
+            text("INSERT INTO clearance (user_id, reason) VALUES (:u, 'test clearance')"),
+            {"u": user_id},
+        )
     return identity.User(user_id, username, username, role, agency, cleared)
 
 

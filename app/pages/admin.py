@@ -1,14 +1,13 @@
-"""Admin: users and the audit log (read-only here: the log cannot be edited)."""
+"""Admin: people, agencies, clearances, and the audit log (read-only: it cannot be edited)."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from app.parts import ui
+from app.parts import people_admin, ui
 from layers.core import vocab
 from layers.exports import tables
-from layers.people import audit, users
+from layers.people import audit
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -17,13 +16,7 @@ def _logged(column: str) -> list[str]:
     return audit.logged_values(ui.engine(), column)
 
 
-st.title("Admin")
-users_tab, audit_tab = st.tabs(["Users", "Audit log"])
-with users_tab:
-    frame = pd.DataFrame(users.list_users(ui.engine()))
-    frame["role"] = frame["role"].map(vocab.ROLES)
-    ui.table(frame)
-with audit_tab:
+def _audit_log() -> None:
     st.caption(
         "Every login (and failed login), restricted read, refusal, export and edit. "
         "Entries cannot be changed or deleted, by anyone."
@@ -74,3 +67,16 @@ with audit_tab:
             file_name="sectormap-audit-log.csv",
             mime="text/csv",
         )
+
+
+st.title("Admin")
+ui.flash()
+ui.lazy_tabs(
+    {
+        "People": people_admin.people,
+        "Agencies": people_admin.agencies_tab,
+        "Clearances": people_admin.clearances_tab,
+        "Audit log": _audit_log,
+    },
+    key="admin_tab",
+)

@@ -7,14 +7,13 @@ import datetime as dt
 
 import streamlit as st
 
-from app.parts import ui
+from app.parts import subject_picker, ui
 from layers.casework import referrals, reports, visits
 from layers.core import vocab
 from layers.core.errors import AccessDeniedError
 from layers.core.settings import get_settings
 from layers.exports import tables
 from layers.people import access
-from layers.register.search import search
 from mapping.sector_map import location_picker_map
 
 HELP = vocab.GRADING_HELP
@@ -191,17 +190,18 @@ def _referrals(report: dict) -> None:  # type: ignore[type-arg]
     st.markdown(f"**Referrals of this report ({len(made):,})**")
     if len(made):
         ui.table(made)
-    suggested = referrals.suggested_agencies(category=report["category"])
+    names = ui.agency_names()
+    suggested = [a for a in referrals.suggested_agencies(category=report["category"]) if a in names]
     st.caption(
         f"Agencies whose remit covers {vocab.REPORT_CATEGORIES[report['category']].lower()}: "
-        + ", ".join(vocab.AGENCIES[a] for a in suggested)
+        + ", ".join(names[a] for a in suggested)
     )
     with st.form(f"refer_{report_id}"):
         agency = st.selectbox(
             "Refer to",
-            list(vocab.AGENCIES),
-            index=list(vocab.AGENCIES).index(suggested[0]) if suggested else 0,
-            format_func=vocab.AGENCIES.get,
+            list(names),
+            index=list(names).index(suggested[0]) if suggested else 0,
+            format_func=names.get,
         )
         reason = st.text_area("Why")
         if st.form_submit_button("Record the referral"):
@@ -213,7 +213,8 @@ def _referrals(report: dict) -> None:  # type: ignore[type-arg]
 def _submit() -> None:
     user = ui.current_user()
     st.caption(
-        f"The report will belong to your agency ({vocab.AGENCIES[user.agency_code]}). It is "
+        f"The report will belong to your agency "
+        f"({ui.plain(ui.agency_names().get(user.agency_code, user.agency_code))}). It is "
         "graded later, at triage."
     )
     left, right = st.columns(2)
@@ -249,15 +250,7 @@ def _submit() -> None:
     business_id = site_id = None
     lat = lon = None
     if about == "subject":
-        query = st.text_input("Find it", placeholder="Name, postcode or company number")
-        found = search(ui.engine(), query) if query else None
-        if found is not None and not found.empty:
-            options = list(zip(found["kind"], found["id"].astype(int), strict=True))
-            labels = dict(zip(options, found["label"] + " — " + found["detail"], strict=True))
-            kind, item = st.selectbox("Subject", options, format_func=labels.get)
-            business_id, site_id = (item, None) if kind == "business" else (None, item)
-        elif query:
-            st.caption(f"Nothing matches {ui.plain(query)}.")
+        business_id, site_id = subject_picker.pick()
     else:
         picked = st.session_state.get("report_place")
         clicked = ui.show_map(
@@ -309,10 +302,11 @@ def _agencies() -> None:
         "suggested from it."
     )
     ui.table(referrals.directory(ui.engine()))
+    names = ui.agency_names()
     rows = [
         {
             "Concern": vocab.REPORT_CATEGORIES[category],
-            "Refer to": ", ".join(vocab.AGENCIES[a] for a in agencies),
+            "Refer to": ", ".join(names[a] for a in agencies if a in names),
         }
         for category, agencies in referrals.CATEGORY_AGENCIES.items()
     ]

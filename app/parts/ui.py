@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 
 from layers.core.db import Bind, check_postgis, database_url, get_engine
 from layers.exports import attribution
+from layers.people import agencies
 from layers.people.identity import User
 from layers.register import businesses
 
@@ -35,6 +36,12 @@ def current_user() -> User:
 def attribution_lines(*, short: bool = False) -> list[str]:
     """Attribution lines for the data in this database (``short`` for a map's corner)."""
     return attribution.for_database(engine(), short=short)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def agency_names() -> dict[str, str]:
+    """Code → name of the organisations of the partnership that are not retired."""
+    return agencies.current_names(engine())
 
 
 def show_attribution() -> None:

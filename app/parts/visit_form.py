@@ -119,13 +119,14 @@ def visit_form(
                 format_func=labels.get,
                 key=f"{key}_reports",
             )
-    suggested = referrals.suggested_agencies(outcome=outcome)
+    names = ui.agency_names()
+    suggested = [a for a in referrals.suggested_agencies(outcome=outcome) if a in names]
     # The key follows the outcome, so a new outcome brings its own suggestions.
     refer_to = st.multiselect(
         "Refer to",
-        list(vocab.AGENCIES),
+        list(names),
         default=suggested,
-        format_func=vocab.AGENCIES.get,
+        format_func=names.get,
         key=f"{key}_refer_{outcome}",
         help="Suggested from the outcome: the agencies whose remit covers it.",
     )

@@ -45,8 +45,14 @@ def suggested_agencies(*, category: str | None = None, outcome: str | None = Non
 
 
 def directory(bind: Bind) -> pd.DataFrame:
-    """Every partner agency with its remit and powers."""
-    return read_frame(bind, "SELECT code, name, remit, powers FROM agency ORDER BY name")
+    """The organisations of the partnership that take referrals (not retired), with their
+    kind, remit, powers and referral contact."""
+    frame = read_frame(
+        bind,
+        "SELECT code, name, kind, remit, powers, referral_contact FROM agency "
+        "WHERE retired_at IS NULL ORDER BY name",
+    )
+    return vocab.labelled(frame, kind=vocab.AGENCY_KINDS)
 
 
 def refer(
@@ -62,8 +68,6 @@ def refer(
     """Record a referral of a visit's or a report's concern to ``agency_code``. A report may be
     referred only by someone who may read it. Audited."""
     rights.require_editor(bind, user, "make referrals", object_type="referral")
-    if agency_code not in vocab.AGENCIES:
-        raise ValidationError(f"unknown agency {agency_code!r}", column="agency_code")
     if visit_id is None and report_id is None:
         raise ValidationError("a referral needs a visit or a report", column="visit_id")
     if not reason.strip():
@@ -73,6 +77,13 @@ def refer(
             bind, user, report_id, f"You may not refer report {report_id}: you cannot read it."
         )
     with transaction(bind) as conn:
+        if not conn.execute(
+            text("SELECT 1 FROM agency WHERE code = :c AND retired_at IS NULL"),
+            {"c": agency_code},
+        ).first():
+            raise ValidationError(
+                f"unknown or retired agency {agency_code!r}", column="agency_code"
+            )
         referral_id = int(
             conn.execute(
                 text(

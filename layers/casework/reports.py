@@ -17,6 +17,7 @@ from layers.core.fragments import REPORT_PLACE, REPORT_SUBJECT, VISIT_SUBJECT
 from layers.core.settings import get_settings
 from layers.people import access, audit, rights
 from layers.people.identity import User
+from layers.reference.postcodes import normalise_postcode
 
 #: Status → the statuses a report may move on to (new → triaged happens by grading it).
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -49,7 +50,8 @@ class NewReport:
 _READABLE = f"""
 SELECT r.id, r.received_date, r.category, r.status,
     coalesce(r.source_evaluation || r.intelligence_assessment, 'ungraded') AS grading,
-    r.handling_code, r.owning_agency, coalesce(b.name, s.name, 'a place on the map') AS subject,
+    r.handling_code, r.owning_agency, coalesce(b.name, s.name, nullif(r.subject_description, ''),
+        'a place on the map') AS subject,
     r.narrative
 FROM report r {REPORT_SUBJECT}
 WHERE {{readable}}
@@ -71,7 +73,8 @@ def readable(
     bind: Bind, user: User, *, business_id: int | None = None, limit: int | None = 500
 ) -> pd.DataFrame:
     """The newest reports ``user`` may read (about one business, if given), with content;
-    ``limit`` None returns them all."""
+    ``limit`` None returns them all. A partner is refused (audited)."""
+    rights.require_staff(bind, user, "list intelligence reports", object_type="report")
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,
@@ -99,9 +102,9 @@ def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
         row = (
             conn.execute(
                 text(
-                    "SELECT r.id, r.handling_code, r.owning_agency, EXISTS (SELECT 1 FROM "
-                    "report_clearance c WHERE c.report_id = r.id AND c.user_id = :user) AS cleared "
-                    "FROM report r WHERE r.id = :id"
+                    "SELECT r.id, r.handling_code, r.owning_agency, EXISTS (SELECT 1 FROM "  # noqa: S608 - constant fragment, values bound
+                    "clearance c WHERE c.report_id = r.id AND c.user_id = :user AND "
+                    f"{access.CURRENT_CLEARANCE}) AS cleared FROM report r WHERE r.id = :id"
                 ),
                 {"id": report_id, "user": user.id},
             )
@@ -212,11 +215,12 @@ def submit(bind: Bind, user: User, report: NewReport, *, today: dt.date | None =
                 text(
                     "INSERT INTO report (received_date, source_type, category, narrative, "
                     "business_id, site_id, geom, location_precision, handling_code, "
-                    "handling_conditions, owning_agency, status, submitted_by) VALUES ("
-                    ":received, :source, :category, :narrative, :business, :site, "
+                    "handling_conditions, owning_agency, status, submitted_by, submitting_agency) "
+                    "VALUES (:received, :source, :category, :narrative, :business, :site, "
                     "CASE WHEN CAST(:located AS boolean) "
                     "THEN ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) END, "
-                    ":precision, :handling, :conditions, :agency, 'new', :user) RETURNING id"
+                    ":precision, :handling, :conditions, :agency, 'new', :user, :agency) "
+                    "RETURNING id"
                 ),
                 {
                     "received": report.received_date,
@@ -367,7 +371,8 @@ def advance(bind: Bind, user: User, report_id: int, status: str) -> None:
 
 def readable_points(bind: Bind, user: User) -> pd.DataFrame:
     """The reports ``user`` may read as map points: id, received_date, category (label),
-    status (label), lat, lon. Nothing for a viewer."""
+    status (label), lat, lon. Nothing for a viewer; a partner is refused (audited)."""
+    rights.require_staff(bind, user, "see intelligence on the map", object_type="report")
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,
@@ -448,3 +453,149 @@ def open_about(
     )
     readable = frame[frame["readable"].astype(bool)].drop(columns="readable")
     return vocab.labelled(readable, category=vocab.REPORT_CATEGORIES), len(frame) - len(readable)
+
+
+@dataclass(frozen=True)
+class PartnerReport:
+    """A report as a partner submits it: about a business or building of the register, or about
+    a place described by its address and postcode when it is not there."""
+
+    received_date: dt.date
+    category: str
+    narrative: str
+    business_id: int | None = None
+    site_id: int | None = None
+    address: str = ""
+    postcode: str = ""
+
+
+#: The handling conditions every partner's report carries until it is triaged.
+PARTNER_CONDITIONS = (
+    "Submitted by {organisation} through the partner route: share within the partnership for a "
+    "lawful purpose only, and never name the submitting organisation to the business."
+)
+_NARRATIVE_LIMIT = 20_000
+
+
+def _partner_subject(conn: Connection, report: PartnerReport) -> tuple[str, object, object]:
+    """The described subject, and the point of its postcode, of a report about an unlisted
+    place; a subject from the register must exist."""
+    if report.business_id is not None or report.site_id is not None:
+        table, subject_id = (
+            ("business", report.business_id)
+            if report.business_id is not None
+            else ("site", report.site_id)
+        )
+        exists = conn.execute(
+            text(f"SELECT 1 FROM {table} WHERE id = :id"),  # noqa: S608 - table is one of two constants
+            {"id": subject_id},
+        ).first()
+        if not exists:
+            raise ValidationError(f"there is no {table} {subject_id}", column=table)
+        return "", None, None
+    address = " ".join(report.address.split())
+    postcode = normalise_postcode(report.postcode)
+    if not address or len(address) > 300:
+        raise ValidationError(
+            "say what the report is about: pick a business or building, or give its address "
+            "(up to 300 characters) and postcode",
+            column="address",
+        )
+    if postcode is None:
+        raise ValidationError(
+            f"{report.postcode.strip()[:20]!r} is not a postcode", column="postcode"
+        )
+    point = conn.execute(
+        text("SELECT ST_X(geom), ST_Y(geom) FROM postcode WHERE postcode = :p"), {"p": postcode}
+    ).first()
+    if point is None:
+        raise ValidationError(
+            f"the postcode {postcode} is not one of Leicester and Leicestershire's",
+            column="postcode",
+        )
+    return f"{address}, {postcode}", point[0], point[1]
+
+
+def submit_as_partner(
+    bind: Bind, user: User, report: PartnerReport, *, today: dt.date | None = None
+) -> int:
+    """File a partner's report: owned (and triaged) by the partnership's triage agency
+    (``partner_reports_agency``), restricted (handling code C) until triaged, with the source
+    type of the partner's organisation. Only a partner may use this route. Audited."""
+    if user.role != "partner":
+        audit.refuse(
+            bind, user, "only partners submit through the partner route", object_type="report"
+        )
+    if report.received_date > (today or dt.date.today()):
+        raise ValidationError(
+            f"the date {report.received_date} is in the future", column="received_date"
+        )
+    if report.category not in vocab.REPORT_CATEGORIES:
+        raise ValidationError(f"unknown category {report.category!r}", column="category")
+    narrative = report.narrative.replace("\x00", "").strip()
+    if not narrative or len(narrative) > _NARRATIVE_LIMIT:
+        raise ValidationError(
+            f"say what you know in 1 to {_NARRATIVE_LIMIT:,} characters", column="narrative"
+        )
+    with transaction(bind) as conn:
+        organisation = conn.execute(
+            text("SELECT name, reports_as FROM agency WHERE code = :c AND retired_at IS NULL"),
+            {"c": user.agency_code},
+        ).first()
+        if organisation is None:
+            raise ValidationError(
+                f"your organisation {user.agency_code} is retired: ask the partnership",
+                column="agency",
+            )
+        described, lon, lat = _partner_subject(conn, report)
+        report_id = int(
+            conn.execute(
+                text(
+                    "INSERT INTO report (received_date, source_type, category, narrative, "
+                    "business_id, site_id, geom, location_precision, subject_description, "
+                    "handling_code, handling_conditions, owning_agency, status, submitted_by, "
+                    "submitting_agency) VALUES (:received, :source, :category, :narrative, "
+                    ":business, :site, CASE WHEN CAST(:lon AS float8) IS NOT NULL THEN "
+                    "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) END, :precision, :described, "
+                    "'C', :conditions, :owner, 'new', :user, :agency) RETURNING id"
+                ),
+                {
+                    "received": report.received_date,
+                    "source": organisation.reports_as,
+                    "category": report.category,
+                    "narrative": narrative,
+                    "business": report.business_id,
+                    "site": None if report.business_id is not None else report.site_id,
+                    "lon": lon,
+                    "lat": lat,
+                    "precision": "postcode" if lon is not None else "address",
+                    "described": described,
+                    "conditions": PARTNER_CONDITIONS.format(organisation=organisation.name),
+                    "owner": get_settings().partner_reports_agency,
+                    "user": user.id,
+                    "agency": user.agency_code,
+                },
+            ).scalar_one()
+        )
+        audit.by(
+            conn, user, "create", object_type="report", object_id=report_id,
+            detail={"category": report.category, "route": "partner"},
+        )  # fmt: skip
+    return report_id
+
+
+def organisation_reports(bind: Bind, user: User) -> pd.DataFrame:
+    """The reports ``user``'s own organisation submitted, newest first, as a partner follows
+    them: number, received date, category, subject, status, who submitted it and what they
+    wrote. Never the grading, the triage or anyone else's reports."""
+    condition, params = access.own_organisation_reports_sql(user)
+    frame = read_frame(
+        bind,
+        "SELECT r.id, r.received_date, r.category, "  # noqa: S608 - condition from access
+        "coalesce(b.name, s.name, nullif(r.subject_description, '')) AS subject, r.status, "
+        "u.username AS submitted_by, r.narrative "
+        f"FROM report r {REPORT_SUBJECT} LEFT JOIN app_user u ON u.id = r.submitted_by "
+        f"WHERE {condition} ORDER BY r.received_date DESC, r.id DESC",
+        params,
+    )
+    return vocab.labelled(frame, category=vocab.REPORT_CATEGORIES, status=vocab.REPORT_STATUSES)

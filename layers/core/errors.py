@@ -54,5 +54,5 @@ class AccessDeniedError(SectormapError, PermissionError):
 class AuthenticationError(SectormapError, PermissionError):
     """A login that failed; deliberately does not say which part was wrong."""
 
-    def __init__(self) -> None:
-        super().__init__("Unknown username or wrong password.")
+    def __init__(self, message: str = "Unknown username or wrong password.") -> None:
+        super().__init__(message)

@@ -91,13 +91,26 @@ class Timestamped:
 
 
 class Agency(Timestamped, Base):
-    """A partner agency with its remit and powers."""
+    """An organisation of the partnership: an enforcement agency, a council or a partner
+    organisation, with its remit, powers and referral contact. Retired, never deleted."""
 
     __tablename__ = "agency"
+    __table_args__ = (
+        CheckConstraint(vocab.sql_in("kind", vocab.AGENCY_KINDS), name="ck_agency_kind"),
+        CheckConstraint(
+            vocab.sql_in("reports_as", vocab.REPORT_SOURCE_TYPES), name="ck_agency_reports_as"
+        ),
+        CheckConstraint("code ~ '^[A-Z0-9_]{2,16}$'", name="ck_agency_code"),
+    )
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     remit: Mapped[str] = mapped_column(Text, server_default="")
     powers: Mapped[str] = mapped_column(Text, server_default="")
+    kind: Mapped[str] = mapped_column(String(16), server_default="enforcement")
+    #: The source type of the reports its people submit (a charity's, a retailer audit's...).
+    reports_as: Mapped[str] = mapped_column(String(24), server_default="agency")
+    referral_contact: Mapped[str] = mapped_column(Text, server_default="")
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AppUser(Timestamped, Base):
@@ -107,14 +120,22 @@ class AppUser(Timestamped, Base):
     __table_args__ = (
         CheckConstraint(vocab.sql_in("role", vocab.ROLES), name="ck_app_user_role"),
         CheckConstraint("username ~ '^[a-z0-9_.-]{2,64}$'", name="ck_app_user_username"),
+        CheckConstraint(
+            "email IS NULL OR (email = lower(email) AND email ~ '^[^@\\s]+@[^@\\s]+$')",
+            name="ck_app_user_email",
+        ),
+        UniqueConstraint("email", name="uq_app_user_email"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(16))
     agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    email: Mapped[str | None] = mapped_column(Text)
     password_hash: Mapped[str] = mapped_column(Text)
-    cleared_restricted: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    #: A password someone else set (on adding, or a reset) must be replaced at next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    password_set_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -466,6 +487,10 @@ class Report(Timestamped, Base):
     owning_agency: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
     status: Mapped[str] = mapped_column(String(16), server_default="new")
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    #: The organisation whose person submitted it (a partner follows its own reports by this).
+    submitting_agency: Mapped[str | None] = mapped_column(ForeignKey("agency.code"), index=True)
+    #: A subject described in words (address, postcode) when it is not in the register.
+    subject_description: Mapped[str] = mapped_column(Text, server_default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
@@ -481,20 +506,35 @@ class ReportVisit(Base):
     )
 
 
-class ReportClearance(Base):
-    """A user outside the owning agency cleared to read one restricted (C) report."""
+class Clearance(Base):
+    """A person cleared to read restricted (C) intelligence outside their agency: all of it
+    (``report_id`` NULL) or one report, with a reason and an optional expiry. Revoked, never
+    deleted, so the record of who could read what stays."""
 
-    __tablename__ = "report_clearance"
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
-    )
+    __tablename__ = "clearance"
+    __table_args__ = (CheckConstraint("length(trim(reason)) > 0", name="ck_clearance_reason"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     granted_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignInFailure(Base):
+    """A failed sign-in for a username (known or not), for the lockout; successful sign-in
+    clears a username's failures."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_username_at", "username", "at"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    username: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Referral(Timestamped, Base):

@@ -76,6 +76,26 @@ class Settings(BaseSettings):
         description="Where the GVA per job comes from (shown beside every result).",
     )
     gva_year: int = Field(default=2022, description="The year the GVA per job describes.")
+    lockout_attempts: int = Field(
+        default=5, ge=1, le=100, description="Failed sign-ins that lock a username."
+    )
+    lockout_window_minutes: int = Field(
+        default=15, ge=1, le=1440, description="The window in which those failures count."
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How long a locked username is refused."
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=1440, description="A session ends after this long without activity."
+    )
+    password_min_length: int = Field(default=12, ge=8, le=128)
+    password_min_strength: int = Field(
+        default=3, ge=0, le=4, description="Lowest zxcvbn score (0-4) a new password may have."
+    )
+    partner_reports_agency: str = Field(
+        default="COUNCIL",
+        description="The agency that owns (and triages) reports submitted by partners.",
+    )
     overpass: bool = Field(
         default=False,
         description="Fetch street networks from Overpass when none is loaded (needs internet; "

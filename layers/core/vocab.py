@@ -63,8 +63,15 @@ AGENCIES: dict[str, str] = {
     "OTHER": "Other",
 }
 
+AGENCY_KINDS: dict[str, str] = {
+    "enforcement": "Enforcement agency",
+    "council": "Council",
+    "partner": "Partner organisation",
+}
+
 ROLES: dict[str, str] = {
     "viewer": "Viewer (aggregates only)",
+    "partner": "Partner",
     "officer": "Officer",
     "analyst": "Analyst",
     "planner": "Planner",
@@ -146,6 +153,7 @@ PRIORITIES: dict[str, str] = {"high": "High", "medium": "Medium", "low": "Low"}
 AUDIT_ACTIONS: dict[str, str] = {
     "login": "Login",
     "login_failed": "Failed login",
+    "lockout": "Sign-in locked",
     "logout": "Logout",
     "view_restricted": "Viewed restricted intelligence",
     "denied": "Access denied",
@@ -155,6 +163,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "archive": "Archive",
     "delete": "Delete",
     "import": "Import",
+    "grant": "Clearance granted",
+    "revoke": "Clearance revoked",
+    "password": "Password set",
 }
 
 REFERRAL_STATUSES: dict[str, str] = {

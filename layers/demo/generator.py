@@ -246,13 +246,14 @@ NARRATIVES = {
 }
 
 DEMO_USERS = (
-    ("admin", "Alex Admin (demo)", "admin", "COUNCIL", False),
-    ("viewer", "Val Viewer (demo)", "viewer", "COUNCIL", False),
-    ("analyst", "Ana Analyst (demo)", "analyst", "COUNCIL", False),
-    ("planner", "Pat Planner (demo)", "planner", "COUNCIL", False),
-    ("officer", "Olu Officer (demo)", "officer", "COUNCIL", False),
-    ("glaa_officer", "Gita GLAA Officer (demo)", "officer", "GLAA", False),
-    ("hmrc_officer", "Harri HMRC Officer (demo)", "officer", "HMRC", False),
+    ("admin", "Alex Admin (demo)", "admin", "COUNCIL"),
+    ("viewer", "Val Viewer (demo)", "viewer", "COUNCIL"),
+    ("analyst", "Ana Analyst (demo)", "analyst", "COUNCIL"),
+    ("planner", "Pat Planner (demo)", "planner", "COUNCIL"),
+    ("officer", "Olu Officer (demo)", "officer", "COUNCIL"),
+    ("glaa_officer", "Gita GLAA Officer (demo)", "officer", "GLAA"),
+    ("hmrc_officer", "Harri HMRC Officer (demo)", "officer", "HMRC"),
+    ("partner", "Pia Partner (demo)", "partner", "VCS"),
 )
 
 
@@ -875,6 +876,7 @@ def _reports(
             "owning_agency": owner,
             "status": status,
             "submitted_by": [officer_ids.get(o, officer_ids.get("COUNCIL")) for o in owner],
+            "submitting_agency": owner,
         }
     )
     frame = frame.sort_values(["received_date", "id"], ignore_index=True).assign(

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 #: Tables the demo fills, children first (the order a reset empties them in).
 DEMO_TABLES = (
     "report_visit",
-    "report_clearance",
+    "clearance",
     "referral",
     "visit",
     "report",
@@ -89,9 +89,8 @@ def _create_users(conn: Connection) -> dict[str, int]:
             role=role,
             agency_code=agency,
             password=password,
-            cleared_restricted=cleared,
         )
-        for username, full_name, role, agency, cleared in generator.DEMO_USERS
+        for username, full_name, role, agency in generator.DEMO_USERS
     }
 
 

@@ -154,6 +154,20 @@ def export(
         by(conn, user, "export", object_type=object_type, detail=detail)
 
 
+def record_logout(bind: Bind, user: User, *, reason: str) -> None:
+    """Record that ``user``'s session ended (signed out, or idle too long), in its own
+    transaction."""
+    with transaction(bind) as conn:
+        by(
+            conn,
+            user,
+            "logout",
+            object_type="app_user",
+            object_id=user.id,
+            detail={"reason": reason},
+        )
+
+
 def imported(
     conn: Connection, user: User, *, object_type: str, file: str, detail: dict[str, Any]
 ) -> None:

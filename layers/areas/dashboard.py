@@ -19,6 +19,7 @@ from layers.casework import reports, visits
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, reading
 from layers.core.fragments import CURRENT_BUSINESS
+from layers.people import rights
 from layers.people.identity import User
 from layers.register import risk
 
@@ -291,7 +292,9 @@ def stats(
     use_period: bool = True,
 ) -> AreaStats:
     """Everything the area dashboard shows for ``user``. Visits are counted between ``since``
-    and ``until``; with ``use_period`` the area's own period fills in whichever is not given."""
+    and ``until``; with ``use_period`` the area's own period fills in whichever is not given.
+    A partner is refused (audited)."""
+    rights.require_staff(bind, user, "see a focus area's dashboard", object_type="focus_area")
     area = read_frame(
         bind,
         "SELECT name, period_start, period_end, "

@@ -155,6 +155,7 @@ def listing(
 ) -> pd.DataFrame:
     """Referrals ``user`` may see (those from visits, and those from reports they may read),
     optionally of one visit or report, newest first."""
+    rights.require_staff(bind, user, "see referrals", object_type="referral")
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,

@@ -282,7 +282,9 @@ def follow_ups_due(
     bind: Bind, user: User, *, within_days: int = 14, today: dt.date | None = None
 ) -> pd.DataFrame:
     """The follow-ups of visits ``user`` logged that fall due within ``within_days`` (or are
-    overdue) and that no later visit to the same business or site has answered yet."""
+    overdue) and that no later visit to the same business or site has answered yet. A partner
+    is refused (audited)."""
+    rights.require_staff(bind, user, "see visits", object_type="visit")
     today = today or dt.date.today()
     frame = read_frame(
         bind,

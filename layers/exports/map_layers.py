@@ -30,7 +30,7 @@ from layers.core.db import Bind
 from layers.core.errors import ValidationError
 from layers.core.fragments import BUSINESS_SITE, PLACE, REPORT_PLACE, REPORT_SUBJECT, VISIT_SUBJECT
 from layers.core.progress import Progress, no_progress
-from layers.people import access, audit
+from layers.people import access, audit, rights
 from layers.people.identity import User
 from layers.register.businesses.filters import MapFilters, filtered_points
 from layers.sizing import by_area
@@ -257,7 +257,8 @@ def export(
     progress: Progress = no_progress,
 ) -> tuple[bytes, str]:
     """The chosen layers as ``user`` may export them, in one zip with METADATA.txt; audited.
-    Returns the zip and its file name."""
+    Returns the zip and its file name. A partner is refused (audited)."""
+    rights.require_staff(bind, user, "export map layers", object_type="export")
     request = request.checked()
     clip, clip_note = _clip_shape(bind, request)
     total = len(request.layers) + 1

@@ -12,7 +12,7 @@ import pandas as pd
 from layers.casework import reports
 from layers.core.cells import neutralise_frame
 from layers.core.db import Bind
-from layers.people import audit
+from layers.people import audit, rights
 from layers.people.identity import User
 from layers.register import businesses
 
@@ -31,6 +31,7 @@ def _attributed_zip(
 ) -> bytes:
     """``frame`` (neutralised) as ``name``.csv zipped with a metadata and attribution file;
     the export of ``object_type`` rows is written to the audit log."""
+    rights.require_staff(bind, user, "export", object_type=object_type)
     frame = neutralise_frame(frame)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     metadata = "\n".join(
@@ -107,7 +108,8 @@ def reports_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
 
 def audit_log_csv(bind: Bind, user: User, filters: audit.AuditFilters | None = None) -> str:
     """The audit log entries that pass ``filters`` (newest first) as neutralised CSV; the
-    export is itself written to the audit log."""
+    export is itself written to the audit log. Administrators only."""
+    rights.require_admin(bind, user, "export the audit log", object_type="audit_log")
     filters = filters or audit.AuditFilters()
     frame = neutralise_frame(audit.recent(bind, filters, limit=None).drop(columns="matching"))
     audit.export(

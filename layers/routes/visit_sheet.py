@@ -15,6 +15,7 @@ import pandas as pd
 from layers.casework import reports
 from layers.core import vocab
 from layers.core.db import Bind, read_frame
+from layers.people import rights
 from layers.people.identity import User
 from layers.routes.routing import MODES, RoutePlan
 
@@ -105,7 +106,9 @@ def _follow_ups(bind: Bind, businesses: list[int], sites: list[int]) -> pd.DataF
 
 
 def gather(bind: Bind, user: User, stops: pd.DataFrame) -> list[StopSheet]:
-    """A page for each stop (kind, place_id, name, address, postcode; in visiting order)."""
+    """A page for each stop (kind, place_id, name, address, postcode; in visiting order). A
+    partner is refused (audited)."""
+    rights.require_staff(bind, user, "print visit sheets", object_type="route")
     sheets = []
     for stop in stops.itertuples():
         businesses, sites = _subjects(bind, stop.kind, int(stop.place_id))

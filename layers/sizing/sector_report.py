@@ -23,6 +23,7 @@ from layers.core import vocab
 from layers.core.db import Bind, read_frame
 from layers.core.errors import ValidationError
 from layers.core.fragments import CURRENT_BUSINESS
+from layers.people import rights
 from layers.people.identity import User
 from layers.sizing import by_area, capture_recapture, hidden_sector, official_figures
 
@@ -149,7 +150,9 @@ def _hidden_chart(found: hidden_sector.HiddenSector) -> bytes:
 def build(
     bind: Bind, user: User, *, area_id: int | None = None, attribution: list[str]
 ) -> SectorReport:
-    """Compute the report for the whole region, or for one focus area."""
+    """Compute the report for the whole region, or for one focus area. A partner is refused
+    (audited)."""
+    rights.require_staff(bind, user, "print the sector report", object_type="sector_report")
     districts = by_area.size(bind, "district")
     outline = None
     scope = "Leicester and Leicestershire"

@@ -6,8 +6,10 @@ import io
 import zipfile
 
 import pandas as pd
+import pytest
 from sqlalchemy import Connection, text
 
+from layers.core.errors import AccessDeniedError
 from layers.exports import tables
 from layers.people import audit, identity
 from tests.support import make_user
@@ -50,7 +52,9 @@ def test_the_business_register_export(conn: Connection) -> None:
 
 
 def test_the_audit_log_export_is_itself_audited(conn: Connection) -> None:
-    user = _user(conn)
+    with pytest.raises(AccessDeniedError):
+        tables.audit_log_csv(conn, _user(conn))  # administrators only
+    user = make_user(conn, "t_admin", "admin")
     conn.execute(
         text(
             "INSERT INTO audit_log (username, action, object_id) "

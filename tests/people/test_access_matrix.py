@@ -16,7 +16,7 @@ from layers.casework import referrals, reports
 from layers.core import vocab
 from layers.core.errors import AccessDeniedError
 from layers.exports import map_layers, tables
-from layers.people import access, identity
+from layers.people import access, clearances, identity
 from layers.register import risk
 from layers.routes import visit_sheet
 from tests.support import make_user
@@ -29,6 +29,7 @@ PEOPLE = {
     "council_admin": ("admin", "COUNCIL", False),
     "cleared_planner": ("planner", "COUNCIL", True),
     "glaa_viewer": ("viewer", "GLAA", False),
+    "vcs_partner": ("partner", "VCS", False),
 }
 #: (handling code, owning agency, category) of the reports in the matrix, all about one business
 #: inside one focus area. Each has its own category, so a count by category names the report.
@@ -57,7 +58,12 @@ MAY_READ = {
     ("glaa_viewer", "p_glaa"): False,
     ("glaa_viewer", "c_glaa"): False,
     ("glaa_viewer", "c_hmrc"): False,
+    ("vcs_partner", "p_glaa"): False,
+    ("vcs_partner", "c_glaa"): False,
+    ("vcs_partner", "c_hmrc"): False,
 }
+#: The paths a partner is refused outright (audited): they are for the partnership's staff.
+PARTNER_REFUSED = frozenset({"list", "profile", "map", "export", "layers", "area", "sheet"})
 #: Every way report content can be reached: the rule itself, the list, opening one, the map
 #: layer, the reports export, the layers export, the business profile, the risk factor table,
 #: a focus area's dashboard, a route's visit sheet, grading it (triage) and referring it.
@@ -112,12 +118,12 @@ class World:
 
 
 def _make_world(conn: Connection) -> World:
+    conn.execute(text("DELETE FROM report_visit"))
+    conn.execute(text("DELETE FROM referral"))
+    conn.execute(text("DELETE FROM clearance"))
     people = {}
     for username, (role, agency, cleared) in PEOPLE.items():
         people[username] = make_user(conn, username, role, agency, cleared=cleared)
-    conn.execute(text("DELETE FROM report_visit"))
-    conn.execute(text("DELETE FROM referral"))
-    conn.execute(text("DELETE FROM report_clearance"))
     conn.execute(text("DELETE FROM report"))
     business = conn.execute(
         text(
@@ -214,6 +220,13 @@ def _denials(conn: Connection, user: identity.User, report_id: int) -> int:
     ).scalar_one()
 
 
+def _all_denials(conn: Connection, user: identity.User) -> int:
+    return conn.execute(
+        text("SELECT count(*) FROM audit_log WHERE action = 'denied' AND username = :u"),
+        {"u": user.username},
+    ).scalar_one()
+
+
 @pytest.mark.parametrize(
     ("person", "report", "path"), list(itertools.product(PEOPLE, REPORTS, PATHS))
 )
@@ -223,7 +236,15 @@ def test_the_access_matrix(
     user, expected = world.people[person], MAY_READ[person, report]
     code, agency, category = REPORTS[report]
     report_id = world.reports[report]
-    if path == "rule":
+    if user.role == "partner" and path in PARTNER_REFUSED:
+        before = _all_denials(conn, user)
+        with pytest.raises(AccessDeniedError):
+            if path == "map":
+                reports.readable_points(conn, user)
+            else:
+                _shown(conn, user, world, path)
+        assert _all_denials(conn, user) == before + 1
+    elif path == "rule":
         assert access.can_read_report(user, handling_code=code, owning_agency=agency) is expected
     elif path == "map":
         assert (report_id in set(reports.readable_points(conn, user)["id"])) is expected
@@ -266,14 +287,15 @@ def test_restricted_reports_are_counted_never_shown(conn: Connection, world: Wor
     assert reports.restricted_count(conn, people["glaa_officer"]) == 1
     assert reports.restricted_count(conn, people["cleared_planner"]) == 0
     assert reports.restricted_count(conn, people["glaa_viewer"]) == 3
+    assert reports.restricted_count(conn, people["vcs_partner"]) == 3
 
 
 def test_a_clearance_for_one_report(conn: Connection, world: World) -> None:
     officer, ids = world.people["council_officer"], world.reports
-    conn.execute(
-        text("INSERT INTO report_clearance (report_id, user_id) VALUES (:r, :u)"),
-        {"r": ids["c_hmrc"], "u": officer.id},
-    )
+    clearances.grant(
+        conn, identity.command_line("admin"), officer.username, reason="case 7",
+        report_id=ids["c_hmrc"],
+    )  # fmt: skip
     assert ids["c_hmrc"] in set(reports.readable(conn, officer)["id"])
     assert ids["c_glaa"] not in set(reports.readable(conn, officer)["id"])
     reports.open_report(conn, officer, ids["c_hmrc"])

@@ -40,7 +40,13 @@ run: setup
 /usr/bin/chromium:
 	$(APT_GET) update -q && $(APT_GET) install -y -q chromium
 
-test: setup /usr/bin/chromium lint
+# A real OpenID Connect provider (npm oidc-provider, pinned) for the single sign-on test.
+tests/oidc/node_modules/.installed: tests/oidc/package-lock.json tests/oidc/package.json
+	@command -v npm >/dev/null || { $(APT_GET) update -q && $(APT_GET) install -y -q npm; }
+	npm ci --prefix tests/oidc --no-audit --no-fund --silent
+	touch $@
+
+test: setup /usr/bin/chromium tests/oidc/node_modules/.installed lint
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.installed

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +10,7 @@ from pathlib import Path
 import gpxpy
 import pyogrio
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FrameLocator, Page, expect
 from sqlalchemy import create_engine, make_url, text
 
 from layers.core import migrate
@@ -27,33 +20,15 @@ from layers.demo import populate
 from layers.reference import osm
 from tests import companies_house_file as ch
 from tests import osm_file
+from tests.app.browser import serve_app, sign_in
 from tests.support import IMPORTER, fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # The app shares two cores with the other test worker: give assertions time to come true.
 expect.set_options(timeout=20_000)
 SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 HOSTILE = '<img src=x onerror="alert(1)">Evil **Stitch** [link](http://x) :red[red]'
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - localhost
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"the app did not answer at {url}")
 
 
 @pytest.fixture(scope="module")
@@ -93,61 +68,8 @@ def app_url() -> Iterator[str]:
         osm_file.write(streets, buildings=[], grid=(52.622, -1.146), streets=28, spacing=0.0015),
     )
     engine.dispose()
-    port = _free_port()
-    log = REPO_ROOT / "data" / "logs"
-    log.mkdir(parents=True, exist_ok=True)
-    with (log / f"streamlit-test-{worker()}.log").open("w") as output:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            cwd=REPO_ROOT,
-            env={**os.environ, "DATABASE_URL": url},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for(f"http://127.0.0.1:{port}/_stcore/health")
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = os.environ.get("SECTORMAP_CHROMIUM") or shutil.which("chromium")
-    assert executable, "Debian's chromium package is needed for the browser tests"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    opened.set_default_timeout(30_000)
-    yield opened
-    context.close()
-
-
-def sign_in(
-    page: Page, app_url: str, username: str, password: str = "sectormap-demo", path: str = ""
-) -> None:
-    page.goto(app_url + path)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with serve_app(url, name="journeys") as served:
+        yield served
 
 
 def open_from_search(page: Page, query: str) -> None:

@@ -1,0 +1,78 @@
+"""What the browser journeys share: serving the real app on a free port, and signing in."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+from layers.core.settings import REPO_ROOT
+from tests.support import worker
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    """Wait until ``url`` answers 200."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - localhost
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"the app did not answer at {url}")
+
+
+@contextmanager
+def serve_app(
+    database_url: str, *, name: str, port: int | None = None, secrets: Path | None = None
+) -> Iterator[str]:
+    """The real app, served by Streamlit on ``port`` (a free one by default) over
+    ``database_url``, with ``secrets`` as its secrets.toml when given; yields its URL."""
+    port = port or free_port()
+    log = REPO_ROOT / "data" / "logs"
+    log.mkdir(parents=True, exist_ok=True)
+    options = ["--server.port", str(port), "--server.headless", "true"]
+    if secrets is not None:
+        options += ["--secrets.files", str(secrets)]
+    with (log / f"streamlit-{name}-{worker()}.log").open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", *options],
+            cwd=REPO_ROOT,
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/_stcore/health")
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def sign_in(
+    page: Page, app_url: str, username: str, password: str = "sectormap-demo", path: str = ""
+) -> None:
+    """Open the app (at ``path``) and sign in with a username and password."""
+    page.goto(app_url + path)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()

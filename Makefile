@@ -63,6 +63,7 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.companies_house_import
 	$(BIN)/python -m bench.area_stats
 	$(BIN)/python -m bench.route_plan
+	$(BIN)/python -m bench.sign_in
 
 clean-venv:
 	rm -rf $(VENV)

@@ -24,9 +24,11 @@ from tests.support import fresh_database, worker
 SECTORMAP = str(Path(sys.executable).with_name("sectormap"))
 
 
-def run(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
+def run(engine: Engine, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run([SECTORMAP, *args], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [SECTORMAP, *args], env=env, input=stdin, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_db_url_prints_a_libpq_url(engine: Engine) -> None:

@@ -23,11 +23,11 @@ from mapping.area_maps import draw_map, shape_map
 
 
 def _owners() -> dict[int | None, str]:
-    people = users.list_users(ui.engine())
+    people = users.listing(ui.engine(), active=True)
     return {None: "Nobody yet"} | {
-        int(p["id"]): f"{p['full_name'] or p['username']} ({p['username']})"
-        for p in people
-        if p["role"] != "viewer"
+        int(p.id): f"{p.full_name or p.username} ({p.username})"
+        for p in people.itertuples()
+        if p.role not in ("viewer", "partner")
     }
 
 

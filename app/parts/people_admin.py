@@ -58,7 +58,9 @@ def people() -> None:
     )  # fmt: skip
     listed = users.listing(engine, search=search, role=role, agency_code=agency, active=state)
     st.markdown(f"**{len(listed):,} people**")
-    ui.table(listed.assign(role=listed["role"].map(vocab.ROLES)).drop(columns="agency_code"))
+    ui.table(
+        listed.assign(role=listed["role"].map(vocab.ROLES)).drop(columns=["id", "agency_code"])
+    )
 
     with (
         st.expander("Add a person", icon=":material/person_add:"),

@@ -300,12 +300,12 @@ def listing(
     agency_code: str | None = None,
     active: bool | None = None,
 ) -> pd.DataFrame:
-    """People with their role, agency, email, state, clearance and last sign-in (never a
-    password hash), filtered by text (username, name or email), role, agency and state."""
+    """People (id, username, name, email, role, agency, state, clearance, last sign-in; never
+    a password hash), filtered by text (username, name or email), role, agency and state."""
     pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", r"\%") + "%"
     return read_frame(
         bind,
-        "SELECT u.username, u.full_name, u.email, u.role, u.agency_code, a.name AS agency, "  # noqa: S608 - constant fragment, values bound
+        "SELECT u.id, u.username, u.full_name, u.email, u.role, u.agency_code, a.name AS agency, "  # noqa: S608 - constant fragment, values bound
         "u.active, u.must_change_password, EXISTS (SELECT 1 FROM clearance c WHERE "
         f"c.user_id = u.id AND c.report_id IS NULL AND {access.CURRENT_CLEARANCE}) "
         "AS cleared_restricted, u.last_login_at "

@@ -268,7 +268,8 @@ def reactivate(bind: Bind, admin: User, username: str) -> None:
 
 def reset_password(bind: Bind, admin: User, username: str, *, password: str | None = None) -> str:
     """Give a person a new one-time password (``password``, or a generated one) and return it;
-    they must choose their own at their next sign-in. Audited (never the password)."""
+    they must choose their own at their next sign-in, and a lock on their username is lifted.
+    Audited (never the password)."""
     rights.require_admin(bind, admin, "reset passwords", object_type="app_user")
     with transaction(bind) as conn:
         before = _snapshot(conn, username, lock=True)
@@ -280,6 +281,10 @@ def reset_password(bind: Bind, admin: User, username: str, *, password: str | No
                 "password_set_at = now() WHERE id = :id"
             ),
             {"hash": passwords.hash_password(one_time), "id": before["id"]},
+        )
+        # A reset is how a locked-out person gets back in: their failed sign-ins are forgotten.
+        conn.execute(
+            text("DELETE FROM sign_in_failure WHERE username = :u"), {"u": before["username"]}
         )
         audit.by(
             conn,

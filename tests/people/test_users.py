@@ -247,3 +247,13 @@ def test_single_sign_on_maps_a_verified_email_to_an_active_person(conn: Connecti
         text("SELECT action, detail->>'method' FROM audit_log WHERE detail ? 'issuer' ORDER BY id")
     ).all()
     assert logged == [("login", "single sign-on")] + [("login_failed", "single sign-on")] * 4
+
+
+def test_a_password_reset_lifts_a_lock(conn: Connection, officer: int) -> None:
+    for _ in range(5):
+        with pytest.raises(AuthenticationError):
+            sign_in.authenticate(conn, "t_officer", "wrong horse")
+    with pytest.raises(sign_in.LockedOutError):
+        sign_in.authenticate(conn, "t_officer", "correct horse")
+    one_time = users.reset_password(conn, ADMIN, "t_officer")
+    assert sign_in.authenticate(conn, "t_officer", one_time).must_change_password

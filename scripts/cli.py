@@ -14,7 +14,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from layers.casework import reports
-from layers.core import migrate
+from layers.core import backups, migrate
 from layers.core.cells import neutralise_frame
 from layers.core.db import check_postgis, database_url, get_engine
 from layers.core.errors import SectormapError
@@ -124,6 +124,64 @@ def db_reset(
     migrate.downgrade(engine, "base")
     migrate.upgrade(engine)
     typer.echo("Database emptied and migrated to head.")
+
+
+def _bindir() -> Path:
+    return pgcluster.find_bindir() or backups.pg_bindir()
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write it; default a new file in the backup folder."),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option("--keep", help="Then keep only the newest N backups of the backup folder."),
+    ] = None,
+) -> None:
+    """A consistent dump of the whole database (pg_dump, custom format) with its manifest."""
+    settings = get_settings()
+    target = file or backups.default_target(settings.backups)
+    if keep is not None and keep < 1:
+        raise SectormapError(f"--keep must be at least 1, not {keep}")
+    engine = ready_engine()
+    manifest = backups.backup(engine, target, bindir=_bindir())
+    typer.echo(
+        f"Backed up {sum(manifest.tables.values()):,} rows in {len(manifest.tables)} tables "
+        f"(schema {manifest.schema_revision}) to {target} ({manifest.bytes / 1e6:,.1f} MB); "
+        f"manifest {backups.manifest_path(target).name}."
+    )
+    if keep is not None:
+        for deleted in backups.rotate(settings.backups, keep):
+            typer.echo(f"Removed the older backup {deleted.name}.")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by 'sectormap db backup'.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the database is replaced by the backup.")
+    ] = False,
+) -> None:
+    """Replace the database with a backup: refused for a newer schema, migrated from an older
+    one, row counts checked against its manifest before anything is replaced."""
+    if not yes:
+        raise SectormapError(
+            "db restore replaces every row of the database; run it again with --yes to confirm."
+        )
+    engine = ready_engine()
+    report = backups.restore(engine, file, bindir=_bindir())
+    migrated = (
+        f", migrated from schema {report.backup_revision} to {report.revision}"
+        if report.backup_revision != report.revision
+        else f" (schema {report.revision})"
+    )
+    typer.echo(
+        f"Restored {file.name}: {report.rows:,} rows in {report.tables} tables, every table's "
+        f"row count matching its manifest{migrated}."
+    )
 
 
 @db_app.command("url")

@@ -161,7 +161,7 @@ def user_list(
         state = "active" if row.active else "deactivated"
         typer.echo(
             f"{row.username:<24} {row.role:<8} {row.agency_code:<10} {state:<11} "
-            f"{row.email or '':<32} {row.full_name}"
+            f"{row.email if pd.notna(row.email) else '':<32} {row.full_name}"
         )
     typer.echo(f"{len(people):,} people")
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
 from app.parts import people_admin, ui
-from layers.core import vocab
+from layers.core import backups, vocab
+from layers.core.settings import get_settings
 from layers.exports import tables
-from layers.people import audit
+from layers.people import audit, sign_in
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -69,7 +73,36 @@ def _audit_log() -> None:
         )
 
 
+def _backups() -> None:
+    settings = get_settings()
+    found = backups.backups_in(settings.backups)
+    st.caption(
+        f"Backups in {ui.plain(settings.backups)}, made with `sectormap db backup` (schedule it: "
+        "see the README). Restore one with `sectormap db restore FILE --yes` on the server."
+    )
+    if not found:
+        return
+    rows = [
+        {
+            "file": manifest.file,
+            "taken": manifest.created,
+            "schema": manifest.schema_revision,
+            "rows": sum(manifest.tables.values()),
+            "MB": round(manifest.bytes / 1e6, 1),
+        }
+        for _, manifest in found
+    ]
+    ui.table(pd.DataFrame(rows))
+
+
 st.title("Admin")
+latest = backups.backups_in(get_settings().backups)
+warning = backups.age_warning(latest[0][1] if latest else None, dt.datetime.now(dt.UTC))
+if warning:
+    st.warning(f"{warning} Back up daily with `sectormap db backup`.", icon=":material/backup:")
+elif latest:
+    taken = latest[0][1].created.astimezone(sign_in.UK_TIME)
+    st.caption(f"Latest backup: {latest[0][1].file}, taken {taken:%d/%m/%Y %H:%M}.")
 ui.flash()
 ui.lazy_tabs(
     {
@@ -77,6 +110,7 @@ ui.lazy_tabs(
         "Agencies": people_admin.agencies_tab,
         "Clearances": people_admin.clearances_tab,
         "Audit log": _audit_log,
+        "Backups": _backups,
     },
     key="admin_tab",
 )

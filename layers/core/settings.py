@@ -76,6 +76,9 @@ class Settings(BaseSettings):
         description="Where the GVA per job comes from (shown beside every result).",
     )
     gva_year: int = Field(default=2022, description="The year the GVA per job describes.")
+    backup_dir: Path | None = Field(
+        default=None, description="Where backups go; default <data_dir>/backups."
+    )
     lockout_attempts: int = Field(
         default=5, ge=1, le=100, description="Failed sign-ins that lock a username."
     )
@@ -116,6 +119,11 @@ class Settings(BaseSettings):
     def password_file(self) -> Path:
         """The generated password of the embedded cluster's superuser."""
         return self.data_dir / "db.password"
+
+    @property
+    def backups(self) -> Path:
+        """The backup folder."""
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def embedded(self) -> bool:

@@ -47,9 +47,11 @@ db_app = typer.Typer(
 )
 import_app = typer.Typer(help="Import reference data.", no_args_is_help=True)
 demo_app = typer.Typer(help="The fictional demo data.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(demo_app, name="demo")
+app.add_typer(audit_app, name="audit")
 app.add_typer(area_app, name="area")
 app.add_typer(route_app, name="route")
 app.add_typer(user_app, name="user")
@@ -431,6 +433,22 @@ def list_reports(
         f"{len(readable):,} reports readable by {user.username}; {hidden:,} restricted reports "
         "exist that they may not read."
     )
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; name the first entry that does not match (exit
+    status 1), which means the log was changed after it was written."""
+    check = audit.verify_chain(ready_engine())
+    if check.broken_at is None:
+        typer.echo(f"The audit log's chain holds: {check.entries:,} entries checked.")
+        return
+    typer.echo(
+        f"The audit log's chain is broken at entry {check.broken_at} (place {check.broken_chain} "
+        f"in the chain): {check.reason}.",
+        err=True,
+    )
+    raise SystemExit(1)
 
 
 def main() -> None:

@@ -598,12 +598,14 @@ class FocusAreaRun(Base):
 
 
 class AuditLog(Base):
-    """Who did what, when. Append-only: a trigger refuses UPDATE and DELETE."""
+    """Who did what, when. Append-only: a trigger refuses UPDATE and DELETE; another chains
+    each entry to the one before by a hash (``chain``, ``hash``), so an edit is detectable."""
 
     __tablename__ = "audit_log"
     __table_args__ = (
         CheckConstraint(vocab.sql_in("action", vocab.AUDIT_ACTIONS), name="ck_audit_log_action"),
         Index("ix_audit_log_at", "at"),
+        UniqueConstraint("chain", name="uq_audit_log_chain"),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -613,6 +615,9 @@ class AuditLog(Base):
     object_type: Mapped[str | None] = mapped_column(Text)
     object_id: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    #: Place in the chain and SHA-256 of the previous hash and this entry (set by a trigger).
+    chain: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(Text)
 
 
 class OfficialFigure(Timestamped, Base):

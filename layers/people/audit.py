@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, NoReturn
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import bindparam
 
 from layers.core import vocab
-from layers.core.db import Bind, read_frame, transaction
+from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import AccessDeniedError, ValidationError
 from layers.people.identity import User
 
@@ -21,6 +22,54 @@ _INSERT = text(
     "INSERT INTO audit_log (user_id, username, action, object_type, object_id, detail) "
     "VALUES (:user_id, :username, :action, :object_type, :object_id, :detail)"
 ).bindparams(bindparam("detail", type_=JSONB))
+
+
+#: The content of an entry its hash covers, read as text (timestamps in UTC, detail as jsonb
+#: prints it); the trigger of migration 0007 hashes the same.
+_CHAIN_SQL = """
+SELECT chain, id, hash, concat_ws('|', id::text,
+    to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), coalesce(user_id::text, ''),
+    username, action, coalesce(object_type, ''), coalesce(object_id, ''), detail::text) AS content
+FROM audit_log ORDER BY chain
+"""
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The result of checking the audit log's hash chain: how many entries were checked, and
+    the first that does not match (None when the whole chain holds)."""
+
+    entries: int
+    broken_at: int | None = None
+    broken_chain: int | None = None
+    reason: str = ""
+
+
+def entry_hash(previous: str, content: str) -> str:
+    """The hash of an entry: SHA-256 (hex) of the previous entry's hash, '|', its content."""
+    return hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
+
+
+def verify_chain(bind: Bind) -> ChainCheck:
+    """Recompute the whole chain here (not with the database's own trigger function, which a
+    superuser could replace) and find the first entry that does not match."""
+    previous, expected_chain, checked = "", 1, 0
+    with reading(bind) as conn:
+        rows = conn.execution_options(stream_results=True, yield_per=5000).execute(text(_CHAIN_SQL))
+        for chain, entry_id, stored, content in rows:
+            checked += 1
+            if chain != expected_chain:
+                return ChainCheck(
+                    checked, entry_id, chain,
+                    f"entry {expected_chain} of the chain is missing (deleted)",
+                )  # fmt: skip
+            if stored != entry_hash(previous, content):
+                return ChainCheck(
+                    checked, entry_id, chain,
+                    "its content does not match its hash (changed after it was written)",
+                )  # fmt: skip
+            previous, expected_chain = stored, expected_chain + 1
+    return ChainCheck(checked)
 
 
 def record(

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from layers.casework import reports
+from layers.casework import reports, review
 from layers.core import backups, migrate
 from layers.core.cells import neutralise_frame
 from layers.core.db import check_postgis, database_url, get_engine
@@ -48,10 +48,12 @@ db_app = typer.Typer(
 import_app = typer.Typer(help="Import reference data.", no_args_is_help=True)
 demo_app = typer.Typer(help="The fictional demo data.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+reports_app = typer.Typer(help="Intelligence reports: what a user may read, and reviews due.")
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
+app.add_typer(reports_app, name="reports")
 app.add_typer(area_app, name="area")
 app.add_typer(route_app, name="route")
 app.add_typer(user_app, name="user")
@@ -397,15 +399,22 @@ def demo_load(
     )
 
 
-@app.command("reports")
+@reports_app.callback(invoke_without_command=True)
 def list_reports(
+    ctx: typer.Context,
     as_user: Annotated[
-        str, typer.Option("--as", help="List what this user may read (their access rules).")
-    ],
+        str | None, typer.Option("--as", help="List what this user may read (their access rules).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """The intelligence reports a user may read; restricted ones they may not read are only
     counted. Written to the audit log as an export."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if as_user is None:
+        raise SectormapError(
+            "give --as USERNAME: the reports listed are those that person may read"
+        )
     engine = ready_engine()
     user = users.by_username(engine, as_user)
     readable = reports.readable(engine, user, limit=None)
@@ -433,6 +442,30 @@ def list_reports(
         f"{len(readable):,} reports readable by {user.username}; {hidden:,} restricted reports "
         "exist that they may not read."
     )
+
+
+@reports_app.command("review-due")
+def reports_review_due(
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="The reviewer: only reports they may read are listed."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list on stdout.")] = False,
+) -> None:
+    """The reports whose review date has come, oldest first (the Review tab's list). Without
+    --as, the command line reads no intelligence, so nothing is listed."""
+    engine = ready_engine()
+    user = users.by_username(engine, as_user) if as_user else identity.command_line()
+    due = review.due(engine, user)
+    if as_json:
+        typer.echo(due.to_json(orient="records", date_format="iso"))
+        return
+    for row in due.itertuples():
+        typer.echo(
+            f"{row.id:>6}  review {row.review_date}  received {row.received_date}  "
+            f"{row.category:<32} {row.handling_code}  {row.owning_agency:<8} {row.subject}"
+        )
+    typer.echo(f"{len(due):,} reports due for review that {user.username} may read.")
 
 
 @audit_app.command("verify")

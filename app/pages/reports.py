@@ -8,9 +8,9 @@ import datetime as dt
 import streamlit as st
 
 from app.parts import subject_picker, ui
-from layers.casework import referrals, reports, visits
+from layers.casework import referrals, reports, review, visits
 from layers.core import vocab
-from layers.core.errors import AccessDeniedError
+from layers.core.errors import AccessDeniedError, SectormapError
 from layers.core.settings import get_settings
 from layers.exports import tables
 from layers.people import access
@@ -296,6 +296,60 @@ def _submit() -> None:
         st.rerun()
 
 
+def _review() -> None:
+    engine, user = ui.engine(), ui.current_user()
+    st.caption(
+        "Reports whose review date has come (received date plus the retention period of their "
+        "category, or the date they were last retained until), oldest first. Decide for each: "
+        "retain it until a later date, or dispose of it. Disposal removes the narrative, the "
+        "described place and who submitted it, and keeps a tombstone; nothing is disposed of "
+        "without a decision here."
+    )
+    due = review.due(engine, user)
+    st.markdown(f"**{len(due):,} reports due for review**")
+    if due.empty:
+        return
+    ui.table(due, height=300)
+    labels = dict(
+        zip(
+            due["id"].astype(int),
+            "Report " + due["id"].astype(str) + " · " + due["category"] + " · " + due["subject"],
+            strict=True,
+        )
+    )
+    chosen = st.selectbox("Report to review", list(labels), format_func=labels.get)
+    with st.form(f"review_{chosen}"):
+        decision = st.radio(
+            "Decision",
+            ["retain", "dispose"],
+            horizontal=True,
+            format_func={"retain": "Retain until a later date", "dispose": "Dispose of it"}.get,
+        )
+        until = st.date_input(
+            "Retain until (for a retained report)",
+            value=dt.date.today() + dt.timedelta(days=365),
+            min_value=dt.date.today() + dt.timedelta(days=1),
+            format="DD/MM/YYYY",
+        )
+        reason = st.text_input("Because", placeholder="e.g. linked to an open investigation")
+        if st.form_submit_button("Record the decision", type="primary"):
+            try:
+                if decision == "retain":
+                    review.retain(engine, user, int(chosen), until=until, reason=reason)
+                else:
+                    review.dispose(engine, user, int(chosen), reason=reason)
+            except SectormapError as exc:
+                st.error(str(exc))
+                return
+            ui.data_changed()
+            st.session_state["flash"] = (
+                f"Report {chosen} retained until {until:%d/%m/%Y}."
+                if decision == "retain"
+                else f"Report {chosen} disposed of; its tombstone stays."
+            )
+            st.rerun()
+
+
 def _agencies() -> None:
     st.caption(
         "The partnership's own summary of each agency's remit and powers. Referrals are "
@@ -318,5 +372,11 @@ st.title("Intelligence reports")
 ui.demo_banner()
 ui.flash()
 ui.lazy_tabs(
-    {"Reports": _overview, "Submit a report": _submit, "Agencies": _agencies}, key="reports_tab"
+    {
+        "Reports": _overview,
+        "Submit a report": _submit,
+        "Review": _review,
+        "Agencies": _agencies,
+    },
+    key="reports_tab",
 )

@@ -456,13 +456,16 @@ class Report(Timestamped, Base):
             name="ck_report_conditions",
         ),
         CheckConstraint(
-            "status = 'new' OR (source_evaluation IS NOT NULL "
+            "status = 'new' OR disposed_at IS NOT NULL OR (source_evaluation IS NOT NULL "
             "AND intelligence_assessment IS NOT NULL)",
             name="ck_report_graded_after_triage",
         ),
         CheckConstraint(
             "business_id IS NOT NULL OR site_id IS NOT NULL OR geom IS NOT NULL",
             name="ck_report_subject",
+        ),
+        CheckConstraint(
+            "(disposed_at IS NULL) = (disposal_reason IS NULL)", name="ck_report_disposal"
         ),
         CheckConstraint(
             vocab.sql_in("location_precision", vocab.LOCATION_PRECISIONS),
@@ -491,7 +494,37 @@ class Report(Timestamped, Base):
     submitting_agency: Mapped[str | None] = mapped_column(ForeignKey("agency.code"), index=True)
     #: A subject described in words (address, postcode) when it is not in the register.
     subject_description: Mapped[str] = mapped_column(Text, server_default="")
+    #: Set by a review: keep the report until this date (its next review).
+    retain_until: Mapped[dt.date | None] = mapped_column(Date)
+    #: The tombstone of a disposed report: when, by whom and why (its content is gone).
+    disposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    disposed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    disposal_reason: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class ReportReview(Base):
+    """A review decision on a report: retain it until a date, or dispose of it, and why."""
+
+    __tablename__ = "report_review"
+    __table_args__ = (
+        CheckConstraint("decision IN ('retain', 'dispose')", name="ck_report_review_decision"),
+        CheckConstraint(
+            "(decision = 'retain') = (retain_until IS NOT NULL)", name="ck_report_review_until"
+        ),
+        CheckConstraint("length(trim(reason)) > 0", name="ck_report_review_reason"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), index=True
+    )
+    decided_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decision: Mapped[str] = mapped_column(String(8))
+    retain_until: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class ReportVisit(Base):

@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     backup_dir: Path | None = Field(
         default=None, description="Where backups go; default <data_dir>/backups."
     )
+    retention_years: int = Field(
+        default=6, ge=1, le=100, description="Years a report is kept before its review."
+    )
+    retention_years_by_category: dict[str, int] = Field(
+        default_factory=dict,
+        description='Retention per report category, e.g. {"modern_slavery": 10}.',
+    )
     lockout_attempts: int = Field(
         default=5, ge=1, le=100, description="Failed sign-ins that lock a username."
     )

@@ -166,6 +166,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "grant": "Clearance granted",
     "revoke": "Clearance revoked",
     "password": "Password set",
+    "review": "Report reviewed",
+    "dispose": "Report disposed of",
+    "disclose": "Disclosure bundle",
 }
 
 REFERRAL_STATUSES: dict[str, str] = {

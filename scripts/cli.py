@@ -406,9 +406,16 @@ def list_reports(
         str | None, typer.Option("--as", help="List what this user may read (their access rules).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why the reports are listed (operation, case reference)."),
+    ] = None,
+    recipient: Annotated[
+        str, typer.Option("--recipient", help="Who receives the list, when it leaves the system.")
+    ] = "",
 ) -> None:
     """The intelligence reports a user may read; restricted ones they may not read are only
-    counted. Written to the audit log as an export."""
+    counted. Needs --reason; written to the audit log as an export, with the reports' numbers."""
     if ctx.invoked_subcommand is not None:
         return
     if as_user is None:
@@ -418,9 +425,20 @@ def list_reports(
     engine = ready_engine()
     user = users.by_username(engine, as_user)
     readable = reports.readable(engine, user, limit=None)
+    justification = audit.justified(
+        audit.Justification(reason or "", recipient), "listing intelligence reports (--reason)"
+    )
     hidden = reports.restricted_count(engine, user)
     audit.export(
-        engine, user, object_type="report", detail={"format": "cli", "rows": len(readable)}
+        engine,
+        user,
+        object_type="report",
+        detail={
+            "format": "cli",
+            "rows": len(readable),
+            "reports": [int(i) for i in readable["id"]],
+            **justification.as_detail(),
+        },
     )
     if as_json:
         typer.echo(

@@ -12,7 +12,7 @@ import typer
 from layers.areas import focus_areas
 from layers.core.errors import ValidationError
 from layers.exports import attribution, map_layers
-from layers.people import identity, users
+from layers.people import audit, identity, users
 from layers.reference import boundaries
 from layers.sizing import by_area, sector_report
 from scripts.progress import TqdmProgress
@@ -73,8 +73,14 @@ def export_command(
         str | None, typer.Option("--boundary", help="Clip to this boundary (its code).")
     ] = None,
     by: Annotated[By, typer.Option("--by", help="The areas of the sizing layer.")] = By.district,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why (needed with the reports layer): operation, case."),
+    ] = None,
+    recipient: Annotated[str, typer.Option("--recipient", help="Who receives the export.")] = "",
 ) -> None:
-    """Export layers with USERNAME's permissions, in one zip with a METADATA.txt (audited)."""
+    """Export layers with USERNAME's permissions, in one zip with a METADATA.txt (audited; the
+    reports layer needs --reason)."""
     if area and boundary:
         raise ValidationError("clip to a focus area or to a boundary, not both")
     engine = ready_engine()
@@ -85,6 +91,7 @@ def export_command(
         clip_area=focus_areas.id_by_name(engine, area) if area else None,
         clip_boundary=boundaries.kind_of(engine, boundary) if boundary else None,
         sizing_by=by.value,
+        justification=audit.Justification(reason or "", recipient) if reason else None,
     )
     with TqdmProgress("export") as progress:
         data, _ = map_layers.export(

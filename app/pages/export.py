@@ -3,12 +3,15 @@ printable sector report. Every export is audited and carries its metadata and at
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from app.parts import filters_form, ui
 from layers.areas import focus_areas
 from layers.core.errors import SectormapError
 from layers.exports import map_layers
+from layers.people import access, audit
 from layers.reference import boundaries
 from layers.sizing import by_area, sector_report
 
@@ -68,6 +71,9 @@ with st.container(border=True):
         "Intelligence reports leave only as far as you may read them; a viewer exports none. "
         "Every export is written to the audit log."
     )
+    if "reports" in request.layers and access.can_read_any_report(user.role):
+        reason, recipient = ui.justification_inputs("layers_export")
+        request = dataclasses.replace(request, justification=audit.Justification(reason, recipient))
     if st.button("Prepare the export", type="primary", disabled=not request.layers):
         bar = ui.StreamlitProgress("Preparing the export…")
         try:

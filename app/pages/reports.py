@@ -10,10 +10,10 @@ import streamlit as st
 from app.parts import subject_picker, ui
 from layers.casework import referrals, reports, review, visits
 from layers.core import vocab
-from layers.core.errors import AccessDeniedError, SectormapError
+from layers.core.errors import AccessDeniedError, JustificationRequiredError, SectormapError
 from layers.core.settings import get_settings
 from layers.exports import tables
-from layers.people import access
+from layers.people import access, audit
 from mapping.sector_map import location_picker_map
 
 HELP = vocab.GRADING_HELP
@@ -37,8 +37,18 @@ def _overview() -> None:
     )
     readable = reports.readable(engine, user)
     ui.table(readable, height=360)
-    if st.button("Prepare an export of the reports you may read"):
-        st.session_state["reports_zip"] = tables.reports_zip(engine, user, ui.attribution_lines())
+    with st.expander("Export the reports you may read", icon=":material/download:"):
+        reason, recipient = ui.justification_inputs("reports_export")
+        if st.button("Prepare the export of reports"):
+            try:
+                st.session_state["reports_zip"] = tables.reports_zip(
+                    engine,
+                    user,
+                    ui.attribution_lines(),
+                    justification=audit.Justification(reason, recipient),
+                )
+            except SectormapError as exc:
+                st.error(str(exc))
     if "reports_zip" in st.session_state:
         st.download_button(
             "Download sectormap-reports.zip",
@@ -59,13 +69,19 @@ def _overview() -> None:
 
 def _open(requested: str) -> None:
     engine, user = ui.engine(), ui.current_user()
-    try:
-        report = reports.open_report(engine, user, int(requested))
-    except ValueError:
+    reasons = st.session_state.setdefault("justifications", {})
+    if not requested.isdigit():
         st.error(f"{ui.plain(requested)} is not a report number.")
         return
+    try:
+        report = reports.open_report(
+            engine, user, int(requested), justification=reasons.get(requested)
+        )
     except AccessDeniedError as refusal:
         st.error(str(refusal))
+        return
+    except JustificationRequiredError:
+        _ask_justification(requested)
         return
     report_id = int(report["id"])
     grading = (
@@ -92,6 +108,25 @@ def _open(requested: str) -> None:
         _links(report)
     with referral_tab:
         _referrals(report)
+
+
+def _ask_justification(requested: str) -> None:
+    """Before a restricted report opens: why (written to the audit log with the reading)."""
+    st.warning(
+        f"Report {ui.plain(requested)} is restricted (handling code C). Say why you need to open "
+        "it; your reason is written to the audit log with your reading.",
+        icon=":material/lock:",
+    )
+    with st.form(f"justify_{requested}"):
+        reason = st.text_input(
+            "Why you are opening it", placeholder="e.g. Operation name or case reference"
+        )
+        if st.form_submit_button("Open the report", type="primary"):
+            if not reason.strip():
+                st.error("Say why you are opening it.")
+                return
+            st.session_state["justifications"][requested] = audit.Justification(reason)
+            st.rerun()
 
 
 def _triage(report: dict) -> None:  # type: ignore[type-arg]

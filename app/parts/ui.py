@@ -44,6 +44,21 @@ def agency_names() -> dict[str, str]:
     return agencies.current_names(engine())
 
 
+def justification_inputs(key: str) -> tuple[str, str]:
+    """Why report content leaves Sectormap, and to whom: the two boxes every export of
+    intelligence asks for (written to the audit log)."""
+    left, right = st.columns(2)
+    reason = left.text_input(
+        "Why (written to the audit log)",
+        placeholder="e.g. Operation name or case reference",
+        key=f"{key}_reason",
+    )
+    recipient = right.text_input(
+        "Recipient (who receives it)", placeholder="e.g. GLAA intelligence unit", key=f"{key}_to"
+    )
+    return reason, recipient
+
+
 def show_attribution() -> None:
     """Attribution lines under a map or table."""
     st.caption("  \n".join(attribution_lines()))

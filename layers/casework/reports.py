@@ -95,9 +95,16 @@ def restricted_count(bind: Bind, user: User) -> int:
     return int(frame.iloc[0]["n"])
 
 
-def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
-    """One report's content for ``user``. A refusal is audited and raises ``AccessDeniedError``;
-    reading a restricted (C) report is audited too."""
+def open_report(
+    bind: Bind,
+    user: User,
+    report_id: int,
+    *,
+    justification: audit.Justification | None = None,
+) -> dict[str, Any]:
+    """One report's content for ``user``. A refusal is audited and raises ``AccessDeniedError``.
+    A restricted (C) report opens only with a ``justification`` (``JustificationRequiredError``
+    otherwise, before any content is read), which is audited with the reading."""
     with transaction(bind) as conn:
         row = (
             conn.execute(
@@ -131,6 +138,8 @@ def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
             f"You may not read report {report_id}: it is restricted to its "
             "owning agency and the people cleared for it."
         )
+    if row["handling_code"] == "C":
+        justification = audit.justified(justification, f"opening restricted report {report_id}")
     with transaction(bind) as conn:
         if row["handling_code"] == "C":
             audit.by(
@@ -139,6 +148,7 @@ def open_report(bind: Bind, user: User, report_id: int) -> dict[str, Any]:
                 "view_restricted",
                 object_type="report",
                 object_id=report_id,
+                detail=justification.as_detail() if justification else None,
             )
         details = (
             conn.execute(

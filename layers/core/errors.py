@@ -43,6 +43,10 @@ class ValidationError(SectormapError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class JustificationRequiredError(ValidationError):
+    """Restricted intelligence opened, or report content taken out, without saying why."""
+
+
 class ConflictError(SectormapError, RuntimeError):
     """A save based on a version someone else has changed since (optimistic locking)."""
 

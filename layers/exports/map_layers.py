@@ -65,6 +65,8 @@ class ExportRequest:
     clip_area: int | None = None
     clip_boundary: tuple[str, str] | None = None  # (kind, code)
     sizing_by: str = "district"
+    #: Why report content leaves the system, and to whom (needed with the reports layer).
+    justification: audit.Justification | None = None
 
     def checked(self) -> ExportRequest:
         """The request, or a clear refusal of an unknown layer or format."""
@@ -260,6 +262,11 @@ def export(
     Returns the zip and its file name. A partner is refused (audited)."""
     rights.require_staff(bind, user, "export map layers", object_type="export")
     request = request.checked()
+    justification = (
+        audit.justified(request.justification, "exporting intelligence reports")
+        if "reports" in request.layers and access.can_read_any_report(user.role)
+        else None
+    )
     clip, clip_note = _clip_shape(bind, request)
     total = len(request.layers) + 1
     frames: dict[str, gpd.GeoDataFrame] = {}
@@ -291,6 +298,14 @@ def export(
             "rows": {name: len(frame) for name, frame in frames.items()},
             "filters": {k: str(v) for k, v in _chosen_filters(request.filters).items()},
             "clip": clip_note,
+            **(
+                {
+                    **justification.as_detail(),
+                    "reports": [int(i) for i in frames["reports"]["id"]],
+                }
+                if justification and "reports" in frames
+                else {}
+            ),
         },
     )
     progress(total, total, "done")
@@ -328,6 +343,11 @@ def _metadata(
             "Intelligence reports: only those this user may read. Handle each according to its "
             "handling code and conditions."
         )
+        if request.justification:
+            lines += [
+                f"Justification: {request.justification.reason}",
+                f"Recipient: {request.justification.recipient or 'not given'}",
+            ]
     if not access.can_edit(user.role):
         lines.append("Visit findings and business notes are not included for this role.")
     return "\n".join([*lines, *notes, "", "Sources and licences:", *attribution, ""])

@@ -28,9 +28,10 @@ def _attributed_zip(
     attribution: list[str],
     notes: tuple[str, ...] = (),
     filters: str = "none",
+    detail: dict[str, object] | None = None,
 ) -> bytes:
     """``frame`` (neutralised) as ``name``.csv zipped with a metadata and attribution file;
-    the export of ``object_type`` rows is written to the audit log."""
+    the export of ``object_type`` rows is written to the audit log (with ``detail``)."""
     rights.require_staff(bind, user, "export", object_type=object_type)
     frame = neutralise_frame(frame)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -51,7 +52,12 @@ def _attributed_zip(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.csv", frame.to_csv(index=False))
         archive.writestr("ATTRIBUTION.txt", metadata)
-    audit.export(bind, user, object_type=object_type, detail={"format": "csv", "rows": len(frame)})
+    audit.export(
+        bind,
+        user,
+        object_type=object_type,
+        detail={"format": "csv", "rows": len(frame), **(detail or {})},
+    )
     return buffer.getvalue()
 
 
@@ -86,9 +92,18 @@ def visits_zip(
     )
 
 
-def reports_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
+def reports_zip(
+    bind: Bind,
+    user: User,
+    attribution: list[str],
+    *,
+    justification: audit.Justification | None = None,
+) -> bytes:
     """The intelligence reports ``user`` may read (never the others: they are only counted) as
-    CSV, zipped with metadata and attribution; audited."""
+    CSV, zipped with metadata and attribution; audited with the ``justification`` (required:
+    report content leaves the system) and the reports' numbers."""
+    rights.require_staff(bind, user, "export", object_type="report")
+    justification = audit.justified(justification, "exporting intelligence reports")
     readable = reports.readable(bind, user, limit=None)
     hidden = reports.restricted_count(bind, user)
     return _attributed_zip(
@@ -102,7 +117,10 @@ def reports_zip(bind: Bind, user: User, attribution: list[str]) -> bytes:
         notes=(
             f"Restricted reports not included (not readable by {user.username}): {hidden:,}",
             "Handle each report according to its handling code and conditions.",
+            f"Justification: {justification.reason}",
+            f"Recipient: {justification.recipient or 'not given'}",
         ),
+        detail={**justification.as_detail(), "reports": [int(i) for i in readable["id"]]},
     )
 
 

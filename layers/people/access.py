@@ -86,6 +86,11 @@ def clearance_is_current(
     return revoked_at is None and (expires_on is None or expires_on >= today)
 
 
+def can_read_any_report(role: str) -> bool:
+    """Whether a user with ``role`` may read the content of any report at all."""
+    return role in STAFF_ROLES and role != "viewer"
+
+
 def can_read_report(
     user: User, *, handling_code: str, owning_agency: str, cleared_for_report: bool = False
 ) -> bool:

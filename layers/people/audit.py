@@ -15,13 +15,46 @@ from sqlalchemy.sql import bindparam
 
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, reading, transaction
-from layers.core.errors import AccessDeniedError, ValidationError
+from layers.core.errors import AccessDeniedError, JustificationRequiredError, ValidationError
 from layers.people.identity import User
 
 _INSERT = text(
     "INSERT INTO audit_log (user_id, username, action, object_type, object_id, detail) "
     "VALUES (:user_id, :username, :action, :object_type, :object_id, :detail)"
 ).bindparams(bindparam("detail", type_=JSONB))
+
+
+@dataclass(frozen=True)
+class Justification:
+    """Why someone opens restricted intelligence or takes report content out of Sectormap (an
+    operation name, a case reference), and to whom it goes when it leaves (Data Protection Act
+    2018, s.62: consultation and disclosure are logged with their justification)."""
+
+    reason: str
+    recipient: str = ""
+
+    def as_detail(self) -> dict[str, str]:
+        """What the audit entry keeps."""
+        return {"justification": self.reason, "recipient": self.recipient}
+
+
+def justified(justification: Justification | None, doing: str) -> Justification:
+    """``justification`` cleaned and checked; ``JustificationRequiredError`` saying what to give
+    when there is none (``doing`` completes "say why you are …")."""
+    reason = (justification.reason if justification else "").replace("\x00", "").strip()
+    recipient = (justification.recipient if justification else "").replace("\x00", "").strip()
+    if not reason:
+        raise JustificationRequiredError(
+            f"say why you are {doing}: an operation name or case reference (it is written to "
+            "the audit log)",
+            column="justification",
+        )
+    if len(reason) > 500 or len(recipient) > 200:
+        raise ValidationError(
+            "keep the justification under 500 characters and the recipient under 200",
+            column="justification",
+        )
+    return Justification(reason, recipient)
 
 
 #: The content of an entry its hash covers, read as text (timestamps in UTC, detail as jsonb

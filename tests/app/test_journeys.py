@@ -373,7 +373,9 @@ def test_an_officer_logs_a_visit_the_map_shows_it_and_the_admin_sees_it_audited_
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Access denied")
 
 
-def test_a_submitted_narrative_with_html_renders_as_text(page: Page, app_url: str) -> None:
+def test_a_submitted_narrative_with_html_renders_as_text(
+    page: Page, app_url: str, app_database: str
+) -> None:
     narrative = "<img src=x onerror=\"document.title='pwned'\"><b>bold</b> **not bold**"
     sign_in(page, app_url, "hmrc_officer", path="reports")
     page.get_by_role("tab", name="Submit a report").click()
@@ -388,8 +390,29 @@ def test_a_submitted_narrative_with_html_renders_as_text(page: Page, app_url: st
         page.get_by_text(re.compile(r"Report \d+ submitted; it waits for triage"))
     ).to_be_visible()
     page.get_by_role("tab", name="Reports").click()
+    # It is restricted (handling code C): opening it asks why first, and nothing shows before.
+    expect(page.get_by_text(re.compile(r"Report \d+ is restricted"))).to_be_visible()
+    expect(page.get_by_test_id("stText")).to_have_count(0)
+    page.get_by_role("button", name="Open the report").click()
+    expect(page.get_by_text("Say why you are opening it.")).to_be_visible()
+    page.get_by_role("textbox", name="Why you are opening it").fill("Operation Browser")
+    page.get_by_role("button", name="Open the report").click()
     # The opened report shows the narrative as plain text (the table lists it too).
     expect(page.get_by_test_id("stText").get_by_text(narrative, exact=True)).to_be_visible()
+    engine = create_engine(make_url(database_url()).set(database=app_database))
+    with engine.connect() as conn:
+        reasons = (
+            conn.execute(
+                text(
+                    "SELECT detail->>'justification' FROM audit_log WHERE action = "
+                    "'view_restricted' AND username = 'hmrc_officer'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert "Operation Browser" in reasons
     assert page.locator("img[src='x']").count() == 0
     assert page.title() != "pwned"
     # Triage it: the grading is explained where it is chosen.
@@ -545,3 +568,27 @@ def test_an_analyst_sizes_by_ward_sees_the_hidden_sector_and_downloads_a_geopack
     report = tmp_path / "report.pdf"
     download.value.save_as(report)
     assert report.read_bytes().startswith(b"%PDF")
+
+
+def test_a_reviewer_disposes_of_a_report_from_the_review_tab(
+    page: Page, app_url: str, app_database: str
+) -> None:
+    sign_in(page, app_url, "glaa_officer", path="reports")
+    page.get_by_role("tab", name="Review").click()
+    expect(page.get_by_text(re.compile(r"\d+ reports due for review"))).to_be_visible()
+    chosen = page.get_by_role("combobox", name="Report to review")
+    report_id = int(re.search(r"Report (\d+)", chosen.input_value() or chosen.inner_text())[1])  # type: ignore[index]
+    page.get_by_role("radiogroup", name="Decision").get_by_text("Dispose of it").click()
+    page.get_by_role("textbox", name="Because").fill("No further value: reviewed by the GLAA")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(
+        page.get_by_text(f"Report {report_id} disposed of; its tombstone stays.")
+    ).to_be_visible()
+    engine = create_engine(make_url(database_url()).set(database=app_database))
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT narrative, disposal_reason FROM report WHERE id = :i"), {"i": report_id}
+        ).one()
+    engine.dispose()
+    assert row.narrative.startswith("[Disposed of on ")
+    assert row.disposal_reason == "No further value: reviewed by the GLAA"

@@ -245,7 +245,8 @@ def test_a_report_from_submission_to_closure(conn: Connection, place: dict[str, 
         lat=52.6365,
         lon=-1.1300,
     )
-    stored = reports.open_report(conn, hmrc, report_id)  # type: ignore[arg-type]
+    why = audit.Justification("triage")
+    stored = reports.open_report(conn, hmrc, report_id, justification=why)  # type: ignore[arg-type]
     assert (stored["status"], stored["owning_agency"], stored["location_precision"]) == (
         "new",
         "HMRC",
@@ -277,7 +278,7 @@ def test_a_report_from_submission_to_closure(conn: Connection, place: dict[str, 
     with pytest.raises(ValidationError, match="cannot become triaged"):
         reports.advance(conn, hmrc, report_id, "triaged")  # type: ignore[arg-type]
     reports.advance(conn, hmrc, report_id, "closed")  # type: ignore[arg-type]
-    final = reports.open_report(conn, hmrc, report_id)  # type: ignore[arg-type]
+    final = reports.open_report(conn, hmrc, report_id, justification=why)  # type: ignore[arg-type]
     assert (final["status"], final["source_evaluation"], final["intelligence_assessment"]) == (
         "closed",
         "2",

@@ -18,6 +18,7 @@ from layers.areas import focus_areas
 from layers.core.errors import AccessDeniedError, ValidationError
 from layers.exports import map_layers
 from layers.exports.map_layers import ExportRequest
+from layers.people import audit
 from tests.support import make_user
 
 PAYLOAD = '=HYPERLINK("http://evil.example","click")'
@@ -77,7 +78,12 @@ def world(conn: Connection) -> dict[str, object]:
 
 def _export(conn: Connection, user, fmt: str, layers=LAYERS, **options) -> zipfile.ZipFile:  # type: ignore[no-untyped-def]
     data, name = map_layers.export(
-        conn, user, ExportRequest(layers=layers, fmt=fmt, **options), attribution=["© test"]
+        conn,
+        user,
+        ExportRequest(
+            layers=layers, fmt=fmt, justification=audit.Justification("test export"), **options
+        ),
+        attribution=["© test"],
     )
     assert name.endswith(".zip")
     return zipfile.ZipFile(io.BytesIO(data))

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, text
 from layers.areas import dashboard
 from layers.casework import referrals, reports
 from layers.core import vocab
-from layers.core.errors import AccessDeniedError
+from layers.core.errors import AccessDeniedError, JustificationRequiredError
 from layers.exports import map_layers, tables
-from layers.people import access, clearances, identity
+from layers.people import access, audit, clearances, identity
 from layers.register import risk
 from layers.routes import visit_sheet
 from tests.support import make_user
@@ -63,6 +63,8 @@ MAY_READ = {
     ("vcs_partner", "c_hmrc"): False,
 }
 #: The paths a partner is refused outright (audited): they are for the partnership's staff.
+#: Why the matrix opens and exports reports (a justification is needed for both).
+WHY = audit.Justification("Operation Matrix", "the test")
 PARTNER_REFUSED = frozenset({"list", "profile", "map", "export", "layers", "area", "sheet"})
 #: Every way report content can be reached: the rule itself, the list, opening one, the map
 #: layer, the reports export, the layers export, the business profile, the risk factor table,
@@ -168,10 +170,12 @@ def _shown(conn: Connection, user: identity.User, world: World, path: str) -> st
             reports.readable(conn, user, business_id=world.business)["narrative"].astype(str)
         )
     if path == "export":
-        archive = zipfile.ZipFile(io.BytesIO(tables.reports_zip(conn, user, ["Test"])))
+        archive = zipfile.ZipFile(
+            io.BytesIO(tables.reports_zip(conn, user, ["Test"], justification=WHY))
+        )
         return archive.read("reports.csv").decode()
     if path == "layers":
-        request = map_layers.ExportRequest(layers=("reports",), fmt="csv")
+        request = map_layers.ExportRequest(layers=("reports",), fmt="csv", justification=WHY)
         archive = zipfile.ZipFile(
             io.BytesIO(map_layers.export(conn, user, request, attribution=["Test"])[0])
         )
@@ -268,7 +272,8 @@ def test_the_access_matrix(
     elif path == "open":
         if expected:
             assert (
-                reports.open_report(conn, user, report_id)["narrative"] == f"narrative of {report}"
+                reports.open_report(conn, user, report_id, justification=WHY)["narrative"]
+                == f"narrative of {report}"
             )
         else:
             with pytest.raises(AccessDeniedError):
@@ -298,7 +303,7 @@ def test_a_clearance_for_one_report(conn: Connection, world: World) -> None:
     )  # fmt: skip
     assert ids["c_hmrc"] in set(reports.readable(conn, officer)["id"])
     assert ids["c_glaa"] not in set(reports.readable(conn, officer)["id"])
-    reports.open_report(conn, officer, ids["c_hmrc"])
+    reports.open_report(conn, officer, ids["c_hmrc"], justification=WHY)
     assert (
         conn.execute(
             text(
@@ -308,3 +313,61 @@ def test_a_clearance_for_one_report(conn: Connection, world: World) -> None:
         ).scalar_one()
         == 1
     )
+
+
+def test_a_restricted_report_opens_only_with_a_justification_which_is_audited(
+    conn: Connection, world: World
+) -> None:
+    officer, report_id = world.people["glaa_officer"], world.reports["c_glaa"]
+    with pytest.raises(JustificationRequiredError, match="say why you are opening restricted"):
+        reports.open_report(conn, officer, report_id)
+    opened = reports.open_report(
+        conn, officer, report_id, justification=audit.Justification("  Op Needle  ")
+    )
+    assert opened["narrative"] == "narrative of c_glaa"
+    logged = (
+        conn.execute(
+            text(
+                "SELECT detail->>'justification' FROM audit_log WHERE action = 'view_restricted' "
+                "AND username = :u ORDER BY id"
+            ),
+            {"u": officer.username},
+        )
+        .scalars()
+        .all()
+    )
+    assert logged == ["Op Needle"]  # the refused attempt read nothing and logged no reading
+    # A P report needs no justification.
+    assert reports.open_report(conn, officer, world.reports["p_glaa"])["id"]
+
+
+def test_exports_of_report_content_carry_their_justification(
+    conn: Connection, world: World
+) -> None:
+    officer = world.people["glaa_officer"]
+    with pytest.raises(JustificationRequiredError):
+        tables.reports_zip(conn, officer, ["Test"])
+    with pytest.raises(JustificationRequiredError):
+        map_layers.export(
+            conn, officer, map_layers.ExportRequest(layers=("reports",), fmt="csv"),
+            attribution=["Test"],
+        )  # fmt: skip
+    archive = zipfile.ZipFile(
+        io.BytesIO(tables.reports_zip(conn, officer, ["T"], justification=WHY))
+    )
+    assert "Justification: Operation Matrix" in archive.read("ATTRIBUTION.txt").decode()
+    detail = conn.execute(
+        text(
+            "SELECT detail FROM audit_log WHERE action = 'export' AND username = :u "
+            "ORDER BY id DESC LIMIT 1"
+        ),
+        {"u": officer.username},
+    ).scalar_one()
+    readable = {world.reports[k] for k in REPORTS if MAY_READ[officer.username, k]}
+    assert (detail["justification"], detail["recipient"]) == ("Operation Matrix", "the test")
+    assert set(detail["reports"]) == readable
+    # Layers without reports need no justification.
+    map_layers.export(
+        conn, officer, map_layers.ExportRequest(layers=("businesses",), fmt="csv"),
+        attribution=["Test"],
+    )  # fmt: skip

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 
 from layers.casework import referrals, reports
 from layers.core.errors import AccessDeniedError, ValidationError
-from layers.people import agencies, clearances, identity, users
+from layers.people import agencies, audit, clearances, identity, users
 from tests.support import make_user
 
 ADMIN = identity.command_line("admin")
@@ -50,7 +50,12 @@ def test_a_clearance_grants_until_it_expires_or_is_revoked(conn: Connection) -> 
     )  # fmt: skip
     assert report_id in _readable_ids(conn, "t_cleared")
     assert (
-        reports.open_report(conn, users.by_username(conn, "t_cleared"), report_id)["id"]
+        reports.open_report(
+            conn,
+            users.by_username(conn, "t_cleared"),
+            report_id,
+            justification=audit.Justification("case 42"),
+        )["id"]
         == report_id
     )
     clearances.revoke(conn, ADMIN, one)

@@ -15,9 +15,7 @@ def test_audit_verify_names_the_first_entry_that_does_not_match() -> None:
     with engine.begin() as conn:
         ids = [
             conn.execute(
-                text(
-                    "INSERT INTO audit_log (username, action) VALUES (:u, 'login') RETURNING id"
-                ),
+                text("INSERT INTO audit_log (username, action) VALUES (:u, 'login') RETURNING id"),
                 {"u": f"person{n}"},
             ).scalar_one()
             for n in range(5)

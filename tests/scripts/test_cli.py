@@ -194,10 +194,12 @@ def test_reports_as_a_user_lists_only_what_they_may_read(engine: Engine) -> None
             for code in ("P", "C")
         ]
     try:
-        council = run(engine, "reports", "--as", "cli_council", "--json")
-        hmrc = run(engine, "reports", "--as", "cli_hmrc", "--json")
-        table = run(engine, "reports", "--as", "cli_council")
-        nobody = run(engine, "reports", "--as", "nobody_at_all")
+        why = ("--reason", "Operation CLI", "--recipient", "case file 12")
+        council = run(engine, "reports", "--as", "cli_council", "--json", *why)
+        hmrc = run(engine, "reports", "--as", "cli_hmrc", "--json", *why)
+        table = run(engine, "reports", "--as", "cli_council", *why)
+        nobody = run(engine, "reports", "--as", "nobody_at_all", *why)
+        unjustified = run(engine, "reports", "--as", "cli_council")
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM report WHERE id = ANY(:ids)"), {"ids": ids})
@@ -213,14 +215,25 @@ def test_reports_as_a_user_lists_only_what_they_may_read(engine: Engine) -> None
     assert str(ids[0]) in listed and str(ids[1]) not in listed
     assert "restricted reports exist that they may not read" in table.stdout
     assert nobody.returncode == 1 and "no active user 'nobody_at_all'" in nobody.stderr
+    assert unjustified.returncode == 1 and "--reason" in unjustified.stderr
+    assert unjustified.stdout == ""
     with engine.connect() as conn:
-        exported = conn.execute(
-            text(
-                "SELECT count(*) FROM audit_log WHERE action = 'export' AND object_type = 'report' "
-                "AND username IN ('cli_council', 'cli_hmrc')"
+        exported = (
+            conn.execute(
+                text(
+                    "SELECT detail FROM audit_log WHERE action = 'export' "
+                    "AND object_type = 'report' AND username IN ('cli_council', 'cli_hmrc') "
+                    "AND detail ? 'justification'"
+                )
             )
-        ).scalar_one()
-    assert exported >= 3
+            .scalars()
+            .all()
+        )
+    assert len(exported) >= 3
+    assert {(d["justification"], d["recipient"]) for d in exported} == {
+        ("Operation CLI", "case file 12")
+    }
+    assert ids[0] in exported[0]["reports"]
 
 
 def test_area_commands_add_list_and_stats_and_plan_a_route(engine: Engine, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +15,9 @@ import jinja2
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from matplotlib.image import imread
 
 from layers.areas import emerging, focus_areas
-from layers.core import vocab
+from layers.core import pdf_pages, vocab
 from layers.core.db import Bind, read_frame
 from layers.core.errors import ValidationError
 from layers.core.fragments import CURRENT_BUSINESS
@@ -249,65 +247,25 @@ def to_html(report: SectorReport) -> str:
     )
 
 
-def _text_page(pdf: PdfPages, title: str, paragraphs: list[str]) -> None:
-    figure = Figure(figsize=(8.27, 11.69))  # A4
-    figure.text(0.08, 0.94, title, fontsize=15, weight="bold", va="top")
-    y = 0.89
-    for paragraph in paragraphs:
-        for line in textwrap.wrap(paragraph, 95) or [""]:
-            figure.text(0.08, y, line, fontsize=9.5, va="top")
-            y -= 0.018
-        y -= 0.012
-    pdf.savefig(figure)
-
-
-def _image_page(pdf: PdfPages, title: str, pngs: list[bytes]) -> None:
-    figure = Figure(figsize=(8.27, 11.69))
-    figure.text(0.08, 0.96, title, fontsize=13, weight="bold", va="top")
-    height = 0.9 / max(len(pngs), 1)
-    for i, png in enumerate(pngs):
-        axes = figure.add_axes((0.05, 0.93 - (i + 1) * height, 0.9, height - 0.02))
-        axes.imshow(imread(io.BytesIO(png), format="png"))
-        axes.set_axis_off()
-    pdf.savefig(figure)
-
-
-def _table_page(pdf: PdfPages, title: str, table: pd.DataFrame) -> None:
-    figure = Figure(figsize=(11.69, 8.27))  # A4 landscape
-    figure.text(0.05, 0.95, title, fontsize=13, weight="bold", va="top")
-    axes = figure.add_axes((0.05, 0.05, 0.9, 0.85))
-    axes.set_axis_off()
-
-    def cell(value: object) -> str:
-        if isinstance(value, float) and not value.is_integer():
-            return f"{value:,.1f}"
-        return f"{value:,.0f}" if isinstance(value, int | float) else str(value)
-
-    shown = table.head(40).rename(columns=READABLE).apply(lambda column: column.map(cell))
-    drawn = axes.table(cellText=shown.to_numpy(), colLabels=list(shown.columns), loc="upper center")
-    drawn.auto_set_font_size(False)
-    drawn.set_fontsize(8)
-    drawn.scale(1, 1.3)
-    pdf.savefig(figure)
-
-
 def to_pdf(report: SectorReport) -> bytes:
     """The report as a PDF: summary, map, charts, tables, the hidden sector and notes."""
     buffer = io.BytesIO()
     with PdfPages(buffer) as pdf:
-        _text_page(
+        pdf_pages.text_page(
             pdf,
             report.title,
             [f"Prepared {report.generated} by {report.author}.", *report.summary, report.gva],
         )
-        _image_page(pdf, "Where the sector is", [report.figures["map"]])
-        _image_page(
+        pdf_pages.image_page(pdf, "Where the sector is", [report.figures["map"]])
+        pdf_pages.image_page(
             pdf,
             "Sectors and trend",
             [report.figures[n] for n in ("sectors", "trend") if n in report.figures],
         )
-        _table_page(pdf, "By district", report.districts)
-        _table_page(pdf, "Published figures beside the register", report.official)
+        pdf_pages.table_page(pdf, "By district", report.districts, headings=READABLE)
+        pdf_pages.table_page(
+            pdf, "Published figures beside the register", report.official, headings=READABLE
+        )
         paragraphs = []
         if report.hidden is not None:
             estimate = report.hidden.estimate
@@ -319,7 +277,7 @@ def to_pdf(report: SectorReport) -> bytes:
             ]
         paragraphs += ["Method notes: " + " ".join(METHOD_NOTES), "Sources and licences:",
                        *report.attribution]  # fmt: skip
-        _text_page(pdf, "The hidden sector, methods and sources", paragraphs)
+        pdf_pages.text_page(pdf, "The hidden sector, methods and sources", paragraphs)
         if "hidden" in report.figures:
-            _image_page(pdf, "The hidden sector", [report.figures["hidden"]])
+            pdf_pages.image_page(pdf, "The hidden sector", [report.figures["hidden"]])
     return buffer.getvalue()

@@ -20,6 +20,7 @@ from layers.core.db import check_postgis, database_url, get_engine
 from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
 from layers.demo import populate
+from layers.exports import attribution, disclosure
 from layers.people import audit, identity, users
 from layers.reference import boundaries, osm, pack, postcodes
 from layers.register import multi_occupancy
@@ -484,6 +485,45 @@ def reports_review_due(
             f"{row.category:<32} {row.handling_code}  {row.owning_agency:<8} {row.subject}"
         )
     typer.echo(f"{len(due):,} reports due for review that {user.username} may read.")
+
+
+@app.command("disclose")
+def disclose(
+    as_user: Annotated[str, typer.Option("--as", help="The administrator preparing it.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why: the request, its reference.")],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="The zip file to write.")],
+    business: Annotated[
+        str | None, typer.Option("--business", help="The business: company number or id.")
+    ] = None,
+    site: Annotated[int | None, typer.Option("--site", help="Or a building: its id.")] = None,
+    recipient: Annotated[str, typer.Option("--recipient", help="Who receives it.")] = "",
+) -> None:
+    """Everything held on one business or building, as far as USERNAME may read it, in a zip
+    of CSV and JSON with a PDF summary (administrators only; audited with the reason)."""
+    if (business is None) == (site is None):
+        raise SectormapError("give --business COMPANY_NUMBER|ID or --site ID (one of them)")
+    if out.suffix.lower() != ".zip" or out.is_dir():
+        raise SectormapError(f"--out must name a .zip file, not {out}")
+    engine = ready_engine()
+    admin = users.by_username(engine, as_user)
+    subject = (
+        disclosure.find_business(engine, business)
+        if business is not None
+        else disclosure.find(engine, "site", int(site))  # type: ignore[arg-type]
+    )
+    data, _ = disclosure.bundle(
+        engine,
+        admin,
+        subject,
+        justification=audit.Justification(reason, recipient),
+        attribution=attribution.for_database(engine),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    typer.echo(
+        f"Written {out} ({len(data) / 1024:,.0f} KB): everything held on {subject.name} "
+        f"({subject.kind} {subject.id}), prepared by {admin.username}."
+    )
 
 
 @audit_app.command("verify")

@@ -7,10 +7,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app.parts import people_admin, ui
+from app.parts import people_admin, subject_picker, ui
 from layers.core import backups, vocab
+from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
-from layers.exports import tables
+from layers.exports import disclosure, tables
 from layers.people import audit, sign_in
 
 
@@ -95,6 +96,41 @@ def _backups() -> None:
     ui.table(pd.DataFrame(rows))
 
 
+def _disclosure() -> None:
+    st.caption(
+        "Everything Sectormap holds on one business or building (the register record and its "
+        "edit history, units and tenancies, visits and ratings, referrals, and the intelligence "
+        "reports you may read; the others are listed by number and handling code only), as a "
+        "zip of CSV and JSON with a printable PDF summary. Written to the audit log with your "
+        "reason."
+    )
+    business_id, site_id = subject_picker.pick(key="disclosure_subject")
+    reason, recipient = ui.justification_inputs("disclosure")
+    chosen = business_id is not None or site_id is not None
+    if st.button("Prepare the disclosure bundle", type="primary", disabled=not chosen):
+        engine = ui.engine()
+        subject = (
+            disclosure.find(engine, "business", business_id)
+            if business_id is not None
+            else disclosure.find(engine, "site", int(site_id))  # type: ignore[arg-type]
+        )
+        try:
+            st.session_state["disclosure"] = disclosure.bundle(
+                engine,
+                ui.current_user(),
+                subject,
+                justification=audit.Justification(reason, recipient),
+                attribution=ui.attribution_lines(),
+            )
+        except SectormapError as exc:
+            st.error(str(exc))
+    if "disclosure" in st.session_state:
+        data, name = st.session_state["disclosure"]
+        st.download_button(
+            f"Download {name}", data, file_name=name, mime="application/zip", on_click="ignore"
+        )
+
+
 st.title("Admin")
 latest = backups.backups_in(get_settings().backups)
 warning = backups.age_warning(latest[0][1] if latest else None, dt.datetime.now(dt.UTC))
@@ -110,6 +146,7 @@ ui.lazy_tabs(
         "Agencies": people_admin.agencies_tab,
         "Clearances": people_admin.clearances_tab,
         "Audit log": _audit_log,
+        "Disclosure": _disclosure,
         "Backups": _backups,
     },
     key="admin_tab",

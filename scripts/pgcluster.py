@@ -300,17 +300,19 @@ def _log_tail(settings: Settings) -> str:
     return logfile.read_text(errors="replace")[-600:] if logfile.exists() else "(no log)"
 
 
-def stop(settings: Settings | None = None) -> bool:
-    """Stop the embedded server; False when it was not running."""
+def stop(settings: Settings | None = None, *, immediate: bool = False) -> bool:
+    """Stop the embedded server (``immediate``: at once, as a crash would, leaving recovery to
+    the next start); False when it was not running."""
     settings = settings or get_settings()
     bindir = find_bindir()
     pid = _pid_file_owner(settings.cluster_dir)
     if bindir is None or pid is None or not _is_our_postmaster(pid, settings.cluster_dir):
         return False
     owner = _system_user(settings)
+    mode = "immediate" if immediate else "fast"
     subprocess.run(
         _as_owner(
-            [str(bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(settings.cluster_dir)],
+            [str(bindir / "pg_ctl"), "stop", "-w", "-m", mode, "-D", str(settings.cluster_dir)],
             owner,
         ),
         check=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import psycopg
 from psycopg import sql
@@ -41,6 +42,13 @@ def make_user(
             {"u": user_id},
         )
     return identity.User(user_id, username, username, role, agency, cleared)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def worker() -> str:

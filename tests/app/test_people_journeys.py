@@ -18,8 +18,8 @@ from layers.core import migrate
 from layers.core.settings import REPO_ROOT, get_settings
 from layers.demo import populate
 from layers.people import identity, users
-from tests.app.browser import free_port, serve_app, sign_in, wait_for
-from tests.support import fresh_database, worker
+from tests.app.browser import serve_app, sign_in, wait_for
+from tests.support import free_port, fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 expect.set_options(timeout=20_000)

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from app.parts import session
+from layers.core import db
 from layers.core.errors import SectormapError
 from layers.people import access
 
@@ -67,10 +68,15 @@ try:
     main()
 except SectormapError as error:
     st.error(str(error))
-except Exception:
-    reference = uuid.uuid4().hex[:8]
-    log.exception("unexpected error (reference %s)", reference)
-    st.error(
-        f"Something went wrong. The error has been logged with reference {reference}; "
-        "please tell your administrator."
-    )
+except Exception as error:
+    down = db.unavailable(error)
+    if down is not None:
+        log.warning("database unavailable: %s", str(error).splitlines()[0])
+        st.error(str(down), icon=":material/cloud_off:")
+    else:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("unexpected error (reference %s)", reference)
+        st.error(
+            f"Something went wrong. The error has been logged with reference {reference}; "
+            "please tell your administrator."
+        )

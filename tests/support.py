@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 from psycopg import sql
 from sqlalchemy import Connection, create_engine, make_url, text
 
+from layers.core import migrate
 from layers.core.db import database_url
-from layers.core.settings import get_settings
+from layers.core.settings import REPO_ROOT, Settings, get_settings
 from layers.people import identity, users
 from scripts import pgcluster
 
@@ -49,6 +53,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def own_cluster(name: str) -> Iterator[Settings]:
+    """A PostgreSQL cluster of the caller's own (to be stopped or crashed on purpose), on a free
+    port under data/, with its database created and migrated; removed afterwards."""
+    settings = Settings(
+        data_dir=REPO_ROOT / "data" / f"{name}-{worker()}", db_port=free_port(), database_url=None
+    )
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    pgcluster.start(settings)
+    try:
+        pgcluster.create_database(settings.db_name, settings)
+        engine = create_engine(database_url(settings))
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield settings
+    finally:
+        pgcluster.stop(settings)
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
 
 
 def worker() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 
 from layers.core.errors import DatabaseUnavailableError
 from layers.core.settings import Settings, get_settings
@@ -52,6 +52,24 @@ def check_postgis(engine: Engine) -> str:
             f"The database at {where} has no PostGIS. Run 'CREATE EXTENSION postgis;' in it "
             "as a superuser (and pg_trgm, btree_gist), then try again."
         ) from exc
+
+
+#: What every page says, in one line, while the database cannot be reached.
+UNAVAILABLE = (
+    "The database cannot be reached just now, so Sectormap cannot show this. Nothing you saved "
+    "is lost; it works again by itself once the database is back: try again in a minute."
+)
+
+
+def unavailable(error: BaseException) -> DatabaseUnavailableError | None:
+    """The calm error to show for ``error`` when it means the database is down or the
+    connection was lost (server stopped, restarted, unreachable); None for any other error."""
+    if isinstance(error, DatabaseUnavailableError):
+        return error
+    lost = isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+    return DatabaseUnavailableError(UNAVAILABLE) if lost else None
 
 
 #: What layer functions take: an Engine (they open their own transaction) or a Connection

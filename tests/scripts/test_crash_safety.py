@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,12 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from layers.core import migrate
 from layers.core.db import database_url
-from layers.core.settings import REPO_ROOT, Settings
+from layers.core.settings import Settings
 from scripts import pgcluster
 from tests import companies_house_file as ch
-from tests.support import free_port, worker
+from tests.support import own_cluster
 
 SECTORMAP = str(Path(sys.executable).with_name("sectormap"))
 ROWS = 150_000
@@ -33,20 +31,8 @@ WATCHED = ("business", "business_source", "business_grid_summary", "import_run",
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Settings]:
     """A cluster of this module's own (it is crashed on purpose), with a migrated database."""
-    settings = Settings(
-        data_dir=REPO_ROOT / "data" / f"crash-cluster-{worker()}",
-        db_port=free_port(),
-        database_url=None,
-    )
-    shutil.rmtree(settings.data_dir, ignore_errors=True)
-    pgcluster.start(settings)
-    pgcluster.create_database(settings.db_name, settings)
-    engine = create_engine(database_url(settings))
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield settings
-    pgcluster.stop(settings)
-    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    with own_cluster("crash-cluster") as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")

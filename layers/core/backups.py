@@ -82,7 +82,7 @@ def read_manifest(dump: Path) -> Manifest:
         raise BackupError(f"the manifest {path.name} is not readable: {exc}") from None
 
 
-def _libpq_env(url: URL) -> dict[str, str]:
+def libpq_env(url: URL) -> dict[str, str]:
     """The environment that points ``pg_dump``/``pg_restore`` at ``url`` (password never on the
     command line, where other users could see it)."""
     values = {
@@ -161,7 +161,7 @@ def backup(engine: Engine, target: Path, *, bindir: Path) -> Manifest:
             _run(
                 [str(bindir / "pg_dump"), "--format=custom", f"--snapshot={snapshot}",
                  "--no-password", f"--file={partial}"],
-                _libpq_env(engine.url),
+                libpq_env(engine.url),
                 "pg_dump",
             )  # fmt: skip
         except BaseException:
@@ -264,7 +264,7 @@ def restore(engine: Engine, dump: Path, *, bindir: Path) -> RestoreReport:
         _run(
             [str(bindir / "pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction",
              "--no-password", f"--dbname={scratch}", str(dump)],
-            _libpq_env(scratch_url),
+            libpq_env(scratch_url),
             "pg_restore",
         )  # fmt: skip
         restored = create_engine(scratch_url)

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from layers.casework import reports
 from layers.core import vocab
@@ -94,6 +94,29 @@ def _may_review(bind: Bind, user: User, report_id: int) -> None:
     )
 
 
+def _decide(
+    conn: Connection,
+    user: User,
+    report_id: int,
+    decision: str,
+    reason: str,
+    until: dt.date | None,
+) -> None:
+    """Record a decision on a report not yet disposed of (locked until the caller commits)."""
+    disposed = conn.execute(
+        text("SELECT disposed_at FROM report WHERE id = :id FOR UPDATE"), {"id": report_id}
+    ).scalar()
+    if disposed is not None:
+        raise ValidationError(f"report {report_id} was disposed of already", column="report")
+    conn.execute(
+        text(
+            "INSERT INTO report_review (report_id, decided_by, decision, retain_until, reason) "
+            "VALUES (:id, :user, :decision, :until, :reason)"
+        ),
+        {"id": report_id, "user": user.id, "decision": decision, "until": until, "reason": reason},
+    )
+
+
 def retain(
     bind: Bind,
     user: User,
@@ -110,18 +133,7 @@ def retain(
     if until <= (today or dt.date.today()):
         raise ValidationError(f"retain until a date after today, not {until}", column="until")
     with transaction(bind) as conn:
-        disposed = conn.execute(
-            text("SELECT disposed_at FROM report WHERE id = :id FOR UPDATE"), {"id": report_id}
-        ).scalar()
-        if disposed is not None:
-            raise ValidationError(f"report {report_id} was disposed of already", column="report")
-        conn.execute(
-            text(
-                "INSERT INTO report_review (report_id, decided_by, decision, retain_until, reason) "
-                "VALUES (:id, :user, 'retain', :until, :reason)"
-            ),
-            {"id": report_id, "user": user.id, "until": until, "reason": reason},
-        )
+        _decide(conn, user, report_id, "retain", reason, until)
         conn.execute(
             text("UPDATE report SET retain_until = :until WHERE id = :id"),
             {"until": until, "id": report_id},
@@ -141,18 +153,7 @@ def dispose(
     reason = _check_reason(reason)
     day = today or dt.date.today()
     with transaction(bind) as conn:
-        disposed = conn.execute(
-            text("SELECT disposed_at FROM report WHERE id = :id FOR UPDATE"), {"id": report_id}
-        ).scalar()
-        if disposed is not None:
-            raise ValidationError(f"report {report_id} was disposed of already", column="report")
-        conn.execute(
-            text(
-                "INSERT INTO report_review (report_id, decided_by, decision, reason) "
-                "VALUES (:id, :user, 'dispose', :reason)"
-            ),
-            {"id": report_id, "user": user.id, "reason": reason},
-        )
+        _decide(conn, user, report_id, "dispose", reason, None)
         conn.execute(
             text(
                 "UPDATE report SET narrative = :tombstone, subject_description = '', "

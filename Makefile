@@ -64,6 +64,7 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.area_stats
 	$(BIN)/python -m bench.route_plan
 	$(BIN)/python -m bench.sign_in
+	$(BIN)/python -m bench.backup_restore
 
 clean-venv:
 	rm -rf $(VENV)

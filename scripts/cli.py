@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -504,6 +505,12 @@ def disclose(
         raise SectormapError("give --business COMPANY_NUMBER|ID or --site ID (one of them)")
     if out.suffix.lower() != ".zip" or out.is_dir():
         raise SectormapError(f"--out must name a .zip file, not {out}")
+    try:  # checked before any work, so nothing is audited as disclosed that cannot be written
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SectormapError(f"cannot create the folder of --out {out}: {exc.strerror}") from None
+    if not os.access(out.parent, os.W_OK):
+        raise SectormapError(f"cannot write into {out.parent} (--out)")
     engine = ready_engine()
     admin = users.by_username(engine, as_user)
     subject = (
@@ -518,7 +525,6 @@ def disclose(
         justification=audit.Justification(reason, recipient),
         attribution=attribution.for_database(engine),
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     typer.echo(
         f"Written {out} ({len(data) / 1024:,.0f} KB): everything held on {subject.name} "

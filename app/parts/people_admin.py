@@ -13,8 +13,9 @@ from layers.people import agencies, clearances, users
 
 
 def _done(message: str) -> None:
+    """Confirm a change after the rerun; ``message`` is shown as plain text."""
     ui.data_changed()
-    st.session_state["flash"] = message
+    st.session_state["flash"] = ui.plain(message)
     st.rerun()
 
 

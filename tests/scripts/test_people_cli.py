@@ -4,6 +4,7 @@ line refusing a partner everything but what partners may do."""
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,3 +123,40 @@ def test_the_command_line_refuses_a_partner(people_engine: Engine, tmp_path: Pat
         done = run(people_engine, *args)
         assert done.returncode == 1, args
         assert "a partner cannot" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_disclose_writes_a_bundle_for_an_administrator_only(
+    people_engine: Engine, tmp_path: Path
+) -> None:
+    with people_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO business (name, sector, activity, company_number, geom) VALUES "
+                "('Fictional Bundle Ltd', '14', 'cmt', '99000042', "
+                "ST_SetSRID(ST_MakePoint(-1.1, 52.63), 4326))"
+            )
+        )
+    for username, role in (("disc.admin", "admin"), ("disc.officer", "officer")):
+        added = run(
+            people_engine, "user", "add", username, "--name", "D (fictional)", "--role", role,
+            "--agency", "COUNCIL",
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    out = tmp_path / "bundle.zip"
+    base = ("disclose", "--business", "99000042", "--reason", "SAR 2026/3", "--out", str(out))
+    done = run(people_engine, *base, "--as", "disc.admin")
+    assert done.returncode == 0, done.stderr
+    assert "everything held on Fictional Bundle Ltd" in done.stdout
+    assert "summary.pdf" in zipfile.ZipFile(out).namelist()
+    refused = run(people_engine, *base, "--as", "disc.officer")
+    assert refused.returncode == 1 and "cannot prepare disclosure bundles" in refused.stderr
+    nowhere = run(
+        people_engine, "disclose", "--business", "99000042", "--reason", "r", "--as",
+        "disc.admin", "--out", "/proc/no/such/place.zip",
+    )  # fmt: skip
+    assert nowhere.returncode == 1 and "--out" in nowhere.stderr
+    with people_engine.connect() as conn:
+        disclosed = conn.execute(
+            text("SELECT count(*) FROM audit_log WHERE action = 'disclose'")
+        ).scalar_one()
+    assert disclosed == 1  # the refused and the unwritable ones disclosed nothing

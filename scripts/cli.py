@@ -22,7 +22,7 @@ from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
 from layers.demo import populate
 from layers.exports import attribution, disclosure
-from layers.people import audit, identity, users
+from layers.people import audit, identity, rights, users
 from layers.reference import boundaries, osm, pack, postcodes
 from layers.register import multi_occupancy
 from layers.register.businesses import importing as business_import
@@ -426,10 +426,11 @@ def list_reports(
         )
     engine = ready_engine()
     user = users.by_username(engine, as_user)
-    readable = reports.readable(engine, user, limit=None)
+    rights.require_staff(engine, user, "list intelligence reports", object_type="report")
     justification = audit.justified(
         audit.Justification(reason or "", recipient), "listing intelligence reports (--reason)"
     )
+    readable = reports.readable(engine, user, limit=None, justification=justification)
     hidden = reports.restricted_count(engine, user)
     audit.export(
         engine,

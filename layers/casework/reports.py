@@ -47,12 +47,19 @@ class NewReport:
     handling_conditions: str = ""
 
 
+#: A report's narrative as lists show it: a restricted (C) report's only once its reader has
+#: said why (:justified), else a line saying how to read it.
+NARRATIVE = (
+    "CASE WHEN r.handling_code = 'C' AND NOT CAST(:justified AS boolean) THEN "
+    "'[Restricted (C): open report ' || r.id || ' and say why to read it.]' ELSE r.narrative END"
+)
+
 _READABLE = f"""
 SELECT r.id, r.received_date, r.category, r.status,
     coalesce(r.source_evaluation || r.intelligence_assessment, 'ungraded') AS grading,
     r.handling_code, r.owning_agency, coalesce(b.name, s.name, nullif(r.subject_description, ''),
         'a place on the map') AS subject,
-    r.narrative
+    {NARRATIVE} AS narrative
 FROM report r {REPORT_SUBJECT}
 WHERE {{readable}}
     AND (CAST(:business AS int) IS NULL OR r.business_id = :business)
@@ -70,17 +77,38 @@ def counts_by_category_and_status(bind: Bind) -> pd.DataFrame:
 
 
 def readable(
-    bind: Bind, user: User, *, business_id: int | None = None, limit: int | None = 500
+    bind: Bind,
+    user: User,
+    *,
+    business_id: int | None = None,
+    limit: int | None = 500,
+    justification: audit.Justification | None = None,
 ) -> pd.DataFrame:
     """The newest reports ``user`` may read (about one business, if given), with content;
-    ``limit`` None returns them all. A partner is refused (audited)."""
+    ``limit`` None returns them all. Restricted (C) narratives are shown only with a
+    ``justification``, and their reading is then audited with it; without one they read as a
+    line saying how to open them. A partner is refused (audited)."""
     rights.require_staff(bind, user, "list intelligence reports", object_type="report")
+    if justification is not None:
+        justification = audit.justified(justification, "reading restricted reports")
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,
         _READABLE.format(readable=condition),
-        {**params, "business": business_id, "limit": limit},
+        {
+            **params,
+            "business": business_id,
+            "limit": limit,
+            "justified": justification is not None,
+        },
     )
+    restricted = [int(i) for i in frame.loc[frame["handling_code"] == "C", "id"]]
+    if justification is not None and restricted:
+        with transaction(bind) as conn:
+            audit.by(
+                conn, user, "view_restricted", object_type="report",
+                detail={**justification.as_detail(), "reports": restricted},
+            )  # fmt: skip
     return vocab.labelled(frame, category=vocab.REPORT_CATEGORIES, status=vocab.REPORT_STATUSES)
 
 
@@ -455,11 +483,11 @@ def open_about(
         f"CASE WHEN {condition} THEN coalesce(r.source_evaluation || r.intelligence_assessment, "
         "'ungraded') END AS grading, "
         f"CASE WHEN {condition} THEN r.handling_code END AS handling_code, "
-        f"CASE WHEN {condition} THEN r.narrative END AS narrative FROM report r "
+        f"CASE WHEN {condition} THEN {NARRATIVE} END AS narrative FROM report r "
         "WHERE r.status <> 'closed' "
         "AND (r.business_id = ANY(:businesses) OR r.site_id = ANY(:sites)) "
         "ORDER BY r.received_date DESC, r.id DESC",
-        {**params, "businesses": business_ids, "sites": site_ids},
+        {**params, "businesses": business_ids, "sites": site_ids, "justified": False},
     )
     readable = frame[frame["readable"].astype(bool)].drop(columns="readable")
     return vocab.labelled(readable, category=vocab.REPORT_CATEGORIES), len(frame) - len(readable)

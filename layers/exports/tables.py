@@ -104,7 +104,7 @@ def reports_zip(
     report content leaves the system) and the reports' numbers."""
     rights.require_staff(bind, user, "export", object_type="report")
     justification = audit.justified(justification, "exporting intelligence reports")
-    readable = reports.readable(bind, user, limit=None)
+    readable = reports.readable(bind, user, limit=None, justification=justification)
     hidden = reports.restricted_count(bind, user)
     return _attributed_zip(
         bind,

@@ -410,7 +410,9 @@ def test_the_visit_sheet_escapes_text_and_shows_restricted_intelligence_only_whe
         page = visit_sheet.render(plan, sheets, title="T", user=user, attribution=["© OSM"])
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Stitch" in page
-        assert ("Workers sleep in the unit" in page) is sees
+        # Readable or not, a printed sheet never carries a restricted narrative.
+        assert "Workers sleep in the unit" not in page
+        assert ("and say why to read it" in page) is sees
         assert ("more open report you are not cleared to read" in page) is not sees
         assert page.count('class="sheet"') == 2
 

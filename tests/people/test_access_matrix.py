@@ -164,10 +164,12 @@ def _make_world(conn: Connection) -> World:
 def _shown(conn: Connection, user: identity.User, world: World, path: str) -> str:
     """Everything ``user`` is shown of the reports along one read-only path, as text."""
     if path == "list":
-        return " ".join(reports.readable(conn, user)["narrative"].astype(str))
+        return " ".join(reports.readable(conn, user, justification=WHY)["narrative"].astype(str))
     if path == "profile":
         return " ".join(
-            reports.readable(conn, user, business_id=world.business)["narrative"].astype(str)
+            reports.readable(conn, user, business_id=world.business, justification=WHY)[
+                "narrative"
+            ].astype(str)
         )
     if path == "export":
         archive = zipfile.ZipFile(
@@ -279,6 +281,11 @@ def test_the_access_matrix(
             with pytest.raises(AccessDeniedError):
                 reports.open_report(conn, user, report_id)
             assert _denials(conn, user, report_id) == 1
+    elif path == "sheet" and code == "C":
+        # A printed sheet never carries a restricted narrative: it says how to read it.
+        shown = _shown(conn, user, world, path)
+        assert f"narrative of {report}" not in shown
+        assert (f"open report {report_id} and say why" in shown) is expected
     elif path == "layers" and user.role == "viewer":
         with pytest.raises(AccessDeniedError):
             _shown(conn, user, world, path)
@@ -371,3 +378,29 @@ def test_exports_of_report_content_carry_their_justification(
         conn, officer, map_layers.ExportRequest(layers=("businesses",), fmt="csv"),
         attribution=["Test"],
     )  # fmt: skip
+
+
+def test_lists_show_a_restricted_narrative_only_once_the_reader_says_why(
+    conn: Connection, world: World
+) -> None:
+    officer, ids = world.people["glaa_officer"], world.reports
+    unjustified = reports.readable(conn, officer).set_index("id")["narrative"]
+    assert unjustified[ids["p_glaa"]] == "narrative of p_glaa"
+    assert unjustified[ids["c_glaa"]] == (
+        f"[Restricted (C): open report {ids['c_glaa']} and say why to read it.]"
+    )
+    before = conn.execute(
+        text("SELECT count(*) FROM audit_log WHERE action = 'view_restricted'")
+    ).scalar_one()
+    justified = reports.readable(conn, officer, justification=WHY).set_index("id")["narrative"]
+    assert justified[ids["c_glaa"]] == "narrative of c_glaa"
+    entry = conn.execute(
+        text(
+            "SELECT detail FROM audit_log WHERE action = 'view_restricted' ORDER BY id DESC LIMIT 1"
+        )
+    ).scalar_one()
+    assert entry["reports"] == [ids["c_glaa"]] and entry["justification"] == WHY.reason
+    after = conn.execute(
+        text("SELECT count(*) FROM audit_log WHERE action = 'view_restricted'")
+    ).scalar_one()
+    assert after == before + 1

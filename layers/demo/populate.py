@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 #: Tables the demo fills, children first (the order a reset empties them in).
 DEMO_TABLES = (
     "report_visit",
+    "report_review",
     "clearance",
     "referral",
     "visit",

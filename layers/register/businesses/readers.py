@@ -8,9 +8,11 @@ Excel file with a column mapping, and GeoJSON / GeoPackage points.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ import pyogrio
 import shapely
 from pyarrow import csv as pa_csv
 
+from layers.core import fields
 from layers.core.errors import ValidationError
 from layers.core.spatial_files import read_wgs84
 from layers.register.businesses.records import FIELDS, parse_sic_codes
@@ -290,9 +293,8 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
                 "address": _join_address(chunk),
                 "postcode": chunk["RegAddress.PostCode"],
                 "status": chunk.get("CompanyStatus"),
-                "first_seen": pd.to_datetime(
-                    chunk.get("IncorporationDate"), format="%d/%m/%Y", errors="coerce"
-                ).dt.date,
+                # Read (and refused when unreadable) by records.validate, like every format's.
+                "first_seen": chunk.get("IncorporationDate"),
             },
             index=chunk.index,
         )
@@ -363,14 +365,34 @@ def _mapped(frame: pd.DataFrame, mapping: dict[str, str], file: str) -> pd.DataF
         raise ValidationError(
             "the mapping gives no postcode column and no lat/lon columns", file=file
         )
-    out = pd.DataFrame({f: frame[c] for f, c in mapping.items()}, index=frame.index)
-    if "first_seen" in out:
-        out["first_seen"] = pd.to_datetime(
-            out["first_seen"], errors="coerce", dayfirst=True
-        ).dt.date
+    out = pd.DataFrame(
+        {
+            f: frame[c] if f in _TYPED_FIELDS else frame[c].map(_cell_text)
+            for f, c in mapping.items()
+        },
+        index=frame.index,
+    )
     out = out.assign(row=frame.index)
     out.attrs = dict(frame.attrs)
     return out
+
+
+#: Fields whose cells keep their type for records.validate (a real date cell stays a date, a
+#: number a number); every other field is text.
+_TYPED_FIELDS = frozenset({"first_seen", "employees_estimate", "employees_low", "employees_high",
+                           "lat", "lon", "sic_codes"})  # fmt: skip
+
+
+def _cell_text(value: object) -> object:
+    """A spreadsheet cell as text: a whole number without '.0' (a company number typed as a
+    number), a date as ISO; blanks stay missing."""
+    if fields.is_blank(value):
+        return pd.NA
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    return str(value)
 
 
 def table_chunks(source: Source) -> Iterator[pd.DataFrame]:
@@ -378,8 +400,9 @@ def table_chunks(source: Source) -> Iterator[pd.DataFrame]:
     path = source.path
     if source.format == "xlsx":
         try:
-            frame = pd.read_excel(path, dtype="string", keep_default_na=False)
-        except (ValueError, OSError, KeyError) as exc:
+            # Cells keep their types: a date cell is a date, not text read again day-first.
+            frame = pd.read_excel(path, dtype=object, keep_default_na=False).replace("", None)
+        except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
             raise ValidationError(
                 f"is not a readable Excel workbook ({exc})", file=path.name
             ) from exc
@@ -435,7 +458,7 @@ def columns_of(source: Source) -> list[str]:
     if source.format == "xlsx":
         try:
             return [str(c) for c in pd.read_excel(source.path, nrows=0).columns]
-        except (ValueError, OSError, KeyError) as exc:
+        except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
             raise ValidationError(
                 f"is not a readable Excel workbook ({exc})", file=source.path.name
             ) from exc

@@ -9,13 +9,15 @@ sector column) as long as it matches a business already known; the import reject
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from layers.core import vocab
+from layers.core import fields, vocab
 from layers.reference.postcodes import normalise_postcodes
 
 #: The fields an import can fill, with what they mean.
@@ -107,6 +109,32 @@ def normalise_company_numbers(values: pd.Series) -> pd.Series:
     return cleaned.where(~numeric, cleaned.str.zfill(8))
 
 
+#: The longest a text field may be (a name of 3,000 characters is a mistake, and too long to
+#: index).
+LONGEST = {"name": 300, "trading_name": 300, "address": 500}
+#: Most employees one business can plausibly have here.
+MOST_EMPLOYEES = 100_000
+
+
+def _read_each(
+    values: pd.Series, reader: Callable[[object], object]
+) -> tuple[pd.Series, pd.Series]:
+    """``reader`` applied to every value: the values read (None where unreadable) and the
+    reasons (<NA> where it read)."""
+    read, reasons = [], []
+    for value in values:
+        try:
+            read.append(reader(value))
+            reasons.append(pd.NA)
+        except ValueError as exc:
+            read.append(None)
+            reasons.append(str(exc))
+    return (
+        pd.Series(read, index=values.index, dtype=object),
+        pd.Series(reasons, index=values.index, dtype="string"),
+    )
+
+
 def _reject(
     frame: pd.DataFrame, mask: pd.Series, column: str, values: pd.Series, reason: pd.Series | str
 ) -> pd.DataFrame:
@@ -124,6 +152,7 @@ def validate(
     postcode_areas: tuple[str, ...],
     column_names: dict[str, str],
     region: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0),
+    today: dt.date | None = None,
 ) -> Checked:
     """Check one chunk of standard records; see the module docstring for what comes out.
 
@@ -134,9 +163,23 @@ def validate(
     for field in FIELDS:
         if field not in frame:
             frame[field] = pd.NA
-    frame["name"] = frame["name"].astype("string").str.strip().replace("", pd.NA)
-    frame["trading_name"] = frame["trading_name"].astype("string").str.strip().replace("", pd.NA)
-    frame["address"] = frame["address"].astype("string").str.strip().fillna("")
+    problems: dict[str, tuple[pd.Series, pd.Series]] = {}
+    for field, longest in LONGEST.items():
+        read, reasons = _read_each(
+            frame[field], lambda v, n=longest: fields.check_text(v, longest=n)
+        )
+        problems[field] = (frame[field].astype("string"), reasons)
+        frame[field] = read.astype("string")
+    frame["address"] = frame["address"].fillna("")
+    for field in ("employees_estimate", "employees_low", "employees_high"):
+        read, reasons = _read_each(
+            frame[field], lambda v: fields.read_count(v, most=MOST_EMPLOYEES)
+        )
+        problems[field] = (frame[field].astype("string"), reasons)
+        frame[field] = read.astype("Int64")
+    read, reasons = _read_each(frame["first_seen"], lambda v: fields.read_date(v, today=today))
+    problems["first_seen"] = (frame["first_seen"].astype("string"), reasons)
+    frame["first_seen"] = read
     frame["company_number"] = normalise_company_numbers(frame["company_number"])
     frame["sic_codes"] = frame["sic_codes"].map(
         lambda v: v if isinstance(v, list) else parse_sic_codes(v)
@@ -182,8 +225,27 @@ def validate(
     def name_of(field: str) -> str:
         return column_names.get(field, field)
 
+    unreadable = [
+        (field, reasons[frame.index].notna(), raw[frame.index], reasons[frame.index])
+        for field, (raw, reasons) in problems.items()
+    ]
+    low, estimate, high = (
+        frame["employees_low"], frame["employees_estimate"], frame["employees_high"]
+    )  # fmt: skip
+    ranges = (
+        "low " + low.astype("string").fillna("—")
+        + ", estimate " + estimate.astype("string").fillna("—")
+        + ", high " + high.astype("string").fillna("—")
+    )  # fmt: skip
     checks = [
+        *unreadable,
         ("name", frame["name"].isna(), frame["name"], "the name is empty"),
+        (
+            "employees_low",
+            (low > high) | (low > estimate) | (estimate > high),
+            ranges,
+            "the employee numbers are out of order: low ≤ estimate ≤ high",
+        ),
         (
             "lon",
             given_point[frame.index] & ~has_point[frame.index],

@@ -69,10 +69,10 @@ try:
 except SectormapError as error:
     st.error(str(error))
 except Exception as error:
-    down = db.unavailable(error)
-    if down is not None:
-        log.warning("database unavailable: %s", str(error).splitlines()[0])
-        st.error(str(down), icon=":material/cloud_off:")
+    known = db.explained(error)
+    if known is not None:
+        log.warning("%s: %s", type(known).__name__, str(error).splitlines()[0])
+        st.error(str(known))
     else:
         reference = uuid.uuid4().hex[:8]
         log.exception("unexpected error (reference %s)", reference)

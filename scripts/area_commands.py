@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,12 +11,14 @@ import shapely
 import typer
 
 from layers.areas import dashboard, focus_areas
+from layers.core import outputs
 from layers.core.errors import ValidationError
 from layers.core.spatial_files import read_wgs84
 from layers.exports import attribution
 from layers.people import identity, users
 from layers.people.identity import User
 from layers.routes import route_files, routing
+from scripts import output
 from scripts.ready import ready_engine
 
 area_app = typer.Typer(help="Focus areas: add, list, and what is inside.", no_args_is_help=True)
@@ -114,7 +115,7 @@ def area_list(
         for row in areas.itertuples()
     ]
     if as_json:
-        typer.echo(json.dumps(rows))
+        output.echo_json(rows)
         return
     for row in rows:
         period = f"{row['period_start'] or '…'} to {row['period_end'] or '…'}"
@@ -140,7 +141,7 @@ def area_stats_command(
     user = _user(engine, as_user)
     found = dashboard.stats(engine, user, focus_areas.id_by_name(engine, name))
     if as_json:
-        typer.echo(json.dumps(found.as_json()))
+        output.echo_json(found.as_json())
         return
     typer.echo(
         f"{found.name}: {found.area_km2:,.2f} km², {found.businesses:,} businesses, "
@@ -178,6 +179,7 @@ def route_plan(
     """Plan a short route through an area's places of highest risk and write it as GPX (a CSV
     of the legs is written beside it). Without a street network covering the places, the route
     is planned on straight lines, and the output says so."""
+    outputs.check_writable(out, option="--out", suffixes=(".gpx",))
     engine = ready_engine()
     user = _user(engine, as_user)
     found = dashboard.stats(engine, user, focus_areas.id_by_name(engine, area))
@@ -187,7 +189,6 @@ def route_plan(
     plan = routing.plan(engine, chosen, mode.value)
     lines = attribution.for_database(engine, osm=plan.on_network)
     title = f"Visits in {found.name} ({len(chosen)} places of highest risk)"
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(route_files.to_gpx(plan, title=title, attribution=lines), encoding="utf-8")
     legs = out.with_suffix(".csv")
     legs.write_bytes(route_files.to_csv(plan, attribution=lines))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
 import sys
+import traceback
+import uuid
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,9 +15,8 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from layers.casework import reports, review
-from layers.core import backups, migrate
-from layers.core.cells import neutralise_frame
-from layers.core.db import check_postgis, database_url, get_engine
+from layers.core import backups, migrate, outputs
+from layers.core.db import check_postgis, database_url, explained, get_engine
 from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
 from layers.demo import populate
@@ -27,7 +26,7 @@ from layers.reference import boundaries, osm, pack, postcodes
 from layers.register import multi_occupancy
 from layers.register.businesses import importing as business_import
 from layers.register.businesses import readers
-from scripts import pgcluster
+from scripts import output, pgcluster
 from scripts.area_commands import area_app, route_app
 from scripts.people_commands import agency_app, user_app
 from scripts.progress import TqdmProgress
@@ -283,7 +282,12 @@ def import_businesses(
     ] = None,
 ) -> None:
     """Import businesses (Companies House data product, CSV/Excel with a mapping, GeoJSON,
-    GeoPackage); importing the same file twice inserts nothing the second time."""
+    GeoPackage); importing the same file twice inserts nothing the second time. The report of
+    rejected rows is written before the import commits: if it cannot be, nothing is imported."""
+    target = rejects or get_settings().data_dir / "imports" / (
+        f"{file.stem}-rejects-{dt.datetime.now():%Y%m%d-%H%M%S}.csv"
+    )
+    outputs.check_writable(target, option="--rejects", suffixes=(".csv",))
     engine = ready_engine()
     with TqdmProgress(file.name) as progress:
         result = business_import.import_businesses(
@@ -294,17 +298,13 @@ def import_businesses(
             mapping=readers.load_mapping(mapping) if mapping else None,
             dry_run=dry_run,
             progress=progress,
+            rejects_to=target,
         )
     summary = result.summary()
     if result.rejected:
-        target = rejects or get_settings().data_dir / "imports" / (
-            f"{file.stem}-rejects-{dt.datetime.now():%Y%m%d-%H%M%S}.csv"
-        )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        neutralise_frame(result.rejects).to_csv(target, index=False)
         summary["rejects_file"] = str(target)
     if as_json:
-        typer.echo(json.dumps(summary))
+        output.echo_json(summary)
         return
     verb = "would be" if dry_run else "were"
     typer.echo(
@@ -444,14 +444,12 @@ def list_reports(
         },
     )
     if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "user": user.username,
-                    "reports": json.loads(readable.to_json(orient="records", date_format="iso")),
-                    "restricted_not_shown": hidden,
-                }
-            )
+        output.echo_json(
+            {
+                "user": user.username,
+                "reports": output.records(readable),
+                "restricted_not_shown": hidden,
+            }
         )
         return
     for row in readable.itertuples():
@@ -479,7 +477,7 @@ def reports_review_due(
     user = users.by_username(engine, as_user) if as_user else identity.command_line()
     due = review.due(engine, user)
     if as_json:
-        typer.echo(due.to_json(orient="records", date_format="iso"))
+        output.echo_json(output.records(due))
         return
     for row in due.itertuples():
         typer.echo(
@@ -504,14 +502,8 @@ def disclose(
     of CSV and JSON with a PDF summary (administrators only; audited with the reason)."""
     if (business is None) == (site is None):
         raise SectormapError("give --business COMPANY_NUMBER|ID or --site ID (one of them)")
-    if out.suffix.lower() != ".zip" or out.is_dir():
-        raise SectormapError(f"--out must name a .zip file, not {out}")
-    try:  # checked before any work, so nothing is audited as disclosed that cannot be written
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SectormapError(f"cannot create the folder of --out {out}: {exc.strerror}") from None
-    if not os.access(out.parent, os.W_OK):
-        raise SectormapError(f"cannot write into {out.parent} (--out)")
+    # Checked before any work, so nothing is audited as disclosed that cannot be written.
+    outputs.check_writable(out, option="--out", suffixes=(".zip",))
     engine = ready_engine()
     admin = users.by_username(engine, as_user)
     subject = (
@@ -557,9 +549,39 @@ def main() -> None:
     except SectormapError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None
-    except SQLAlchemyError as exc:  # the database refused: say what it said, in one line
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        typer.echo(f"Error: the database refused: {reason}", err=True)
-        raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except OSError as exc:  # a file that cannot be read or written: say which, in one line
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(f"Error:{where}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
+    except Exception as exc:
+        known = explained(exc)
+        if known is not None:
+            typer.echo(f"Error: {known}", err=True)
+            raise SystemExit(1) from None
+        if isinstance(exc, SQLAlchemyError):  # the database refused: what it said, one line
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            typer.echo(f"Error: the database refused: {reason}", err=True)
+            raise SystemExit(1) from None
+        reference = uuid.uuid4().hex[:8]
+        _log_unexpected(reference)
+        typer.echo(
+            f"Error: something unexpected went wrong (reference {reference}, logged in "
+            f"{get_settings().data_dir / 'logs' / 'cli.log'}); please report it.",
+            err=True,
+        )
+        raise SystemExit(1) from None
+
+
+def _log_unexpected(reference: str) -> None:
+    """Write the traceback of the error being handled to data/logs/cli.log, with its
+    reference."""
+    folder = get_settings().data_dir / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "cli.log").open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now(dt.UTC).isoformat()} reference {reference}\n")
+            handle.write(traceback.format_exc())
+    except OSError:
+        pass  # the message on stderr still gives the reference

@@ -7,7 +7,6 @@ anyway), audited as ``cli:<login>``.
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -17,6 +16,7 @@ import typer
 
 from layers.core.errors import ValidationError
 from layers.people import agencies, identity, users
+from scripts import output
 from scripts.ready import ready_engine
 
 user_app = typer.Typer(
@@ -63,11 +63,6 @@ def _password_from_stdin(wanted: bool) -> str | None:
     if not line:
         raise ValidationError("no password was given on standard input", column="--password-stdin")
     return line
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Rows as JSON-ready objects: timestamps as ISO text, missing values as null."""
-    return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
 @user_app.command("add")
@@ -155,7 +150,7 @@ def user_list(
     """Everyone, with role, agency, email, state and last sign-in."""
     people = users.listing(ready_engine())
     if as_json:
-        typer.echo(json.dumps(_records(people)))
+        output.echo_json(output.records(people))
         return
     for row in people.itertuples():
         state = "active" if row.active else "deactivated"
@@ -199,7 +194,7 @@ def agency_list(
     """Every organisation, retired ones included."""
     frame = agencies.listing(ready_engine())
     if as_json:
-        typer.echo(json.dumps(_records(frame)))
+        output.echo_json(output.records(frame))
         return
     for row in frame.itertuples():
         state = "retired" if pd.notna(row.retired_at) else "current"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,11 +9,13 @@ from typing import Annotated
 import typer
 
 from layers.areas import focus_areas
+from layers.core import outputs
 from layers.core.errors import ValidationError
 from layers.exports import attribution, map_layers
 from layers.people import audit, identity, users
 from layers.reference import boundaries
 from layers.sizing import by_area, sector_report
+from scripts import output
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
 
@@ -43,7 +44,7 @@ def sizing_command(
     per area."""
     found = by_area.size(ready_engine(), by.value, resolution=resolution)
     if as_json:
-        typer.echo(json.dumps(found.as_records()))
+        output.echo_json(found.as_records())
         return
     typer.echo(f"{'code':<17} {'name':<36} {'businesses':>10} {'employees':>10} {'per km²':>8}")
     for row in found.as_records():
@@ -83,6 +84,7 @@ def export_command(
     reports layer needs --reason)."""
     if area and boundary:
         raise ValidationError("clip to a focus area or to a boundary, not both")
+    outputs.check_writable(out, option="--out", suffixes=(".zip",))
     engine = ready_engine()
     user = users.by_username(engine, as_user)
     request = map_layers.ExportRequest(
@@ -101,7 +103,6 @@ def export_command(
             attribution=attribution.for_database(engine),
             progress=progress,
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     typer.echo(f"Written {out} ({len(data) / 1024:,.0f} KB), exported as {user.username}.")
 
@@ -115,8 +116,7 @@ def report_command(
 ) -> None:
     """The printable sector report (maps, charts, sizing, hidden sector, published figures,
     method notes, attributions) as HTML or PDF."""
-    if out.suffix.lower() not in (".html", ".pdf"):
-        raise ValidationError("--out must end with .html or .pdf", file=out.name)
+    outputs.check_writable(out, option="--out", suffixes=(".html", ".pdf"))
     engine = ready_engine()
     user = users.by_username(engine, as_user) if as_user else identity.command_line()
     report = sector_report.build(
@@ -125,7 +125,6 @@ def report_command(
         area_id=focus_areas.id_by_name(engine, area) if area else None,
         attribution=attribution.for_database(engine),
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(sector_report.to_pdf(report))
     else:

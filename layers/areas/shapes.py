@@ -6,6 +6,7 @@ metre; shapes are stored and drawn in WGS84 (EPSG:4326).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,13 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from layers.core.errors import ValidationError
+from layers.core.settings import get_settings
 
 #: The smallest area worth keeping, in square metres (a drawing slip, not a place).
 MIN_AREA_M2 = 100.0
+#: How much wider and taller (degrees, each side) than the region's bounds a focus area may be
+#: before it is refused as larger than the region (one partly outside it is flagged, not refused).
+REGION_MARGIN = 0.1
 #: The largest buffer a focus area may be made from, in metres.
 MAX_BUFFER_M = 20_000.0
 
@@ -80,10 +85,23 @@ def clean(geometry: BaseGeometry | None) -> CleanShape:
     ``make_valid``; a shape with no area left (a line, a point, a sliver) is refused."""
     if geometry is None or geometry.is_empty:
         raise ValidationError("the shape is empty: draw or choose an area")
-    lon_lat_ok = all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in _corners(geometry))
+    corners = _corners(geometry)
+    if not all(math.isfinite(x) and math.isfinite(y) for x, y in corners):
+        raise ValidationError("the shape has coordinates that are not numbers (NaN or infinite)")
+    lon_lat_ok = all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in corners)
     if not lon_lat_ok:
         raise ValidationError(
             "the coordinates are not longitude and latitude (WGS84): is the file in another CRS?"
+        )
+    west, south, east, north = get_settings().region_bounds
+    left, bottom, right, top = geometry.bounds
+    if right - left > east - west + 2 * REGION_MARGIN or top - bottom > north - south + 2 * (
+        REGION_MARGIN
+    ):
+        raise ValidationError(
+            f"the shape is larger than Leicester and Leicestershire (it spans longitude "
+            f"{left:.2f} to {right:.2f}, latitude {bottom:.2f} to {top:.2f}): a focus area is "
+            "a part of the region"
         )
     repaired = not geometry.is_valid
     fixed = shapely.make_valid(geometry) if repaired else geometry

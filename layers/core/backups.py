@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from psycopg import sql
 from sqlalchemy import URL, Engine, create_engine, text
 
-from layers.core import migrate
+from layers.core import migrate, outputs
 from layers.core.errors import SectormapError, ValidationError
 
 #: Backups written by ``backup`` into the backup folder are named like this (and only those are
@@ -120,20 +120,6 @@ def _run(command: list[str], env: dict[str, str], doing: str) -> None:
         raise BackupError(f"{doing} failed: {reason}")
 
 
-def _check_writable(target: Path) -> None:
-    folder = target.parent
-    if target.is_dir():
-        raise ValidationError(f"{target} is a folder; give a file name", column="FILE")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValidationError(
-            f"cannot create the folder {folder}: {exc.strerror}", column="FILE"
-        ) from None
-    if not os.access(folder, os.W_OK):
-        raise ValidationError(f"cannot write into {folder}", column="FILE")
-
-
 def default_target(folder: Path, now: dt.datetime | None = None) -> Path:
     """A new backup's file in ``folder``, named after the time (UTC)."""
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d-%H%M%S")
@@ -148,7 +134,7 @@ def default_target(folder: Path, now: dt.datetime | None = None) -> Path:
 def backup(engine: Engine, target: Path, *, bindir: Path) -> Manifest:
     """Dump the whole database behind ``engine`` to ``target`` (custom format) and write its
     manifest beside it; returns the manifest."""
-    _check_writable(target)
+    outputs.check_writable(target, option="FILE")
     partial = target.with_name(target.name + ".partial")
     with engine.connect() as conn:
         # One snapshot for the counts and for pg_dump, held open while it copies.

@@ -8,10 +8,22 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 
-from layers.core.errors import DatabaseUnavailableError
+from layers.core.errors import (
+    DatabaseUnavailableError,
+    SectormapError,
+    TooLongError,
+    ValidationError,
+)
 from layers.core.settings import Settings, get_settings
 
 
@@ -32,8 +44,15 @@ def database_url(settings: Settings | None = None) -> str:
 
 @lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process (pooled)."""
-    return create_engine(url or database_url(), pool_pre_ping=True, pool_size=5)
+    """One engine per URL per process (pooled); every statement on it is stopped after the
+    ``statement_timeout_s`` setting, so no page or command can run away with the server."""
+    timeout_ms = get_settings().statement_timeout_s * 1000
+    return create_engine(
+        url or database_url(),
+        pool_pre_ping=True,
+        pool_size=5,
+        connect_args={"options": f"-c statement_timeout={timeout_ms}"},
+    )
 
 
 def check_postgis(engine: Engine) -> str:
@@ -70,6 +89,29 @@ def unavailable(error: BaseException) -> DatabaseUnavailableError | None:
         isinstance(error, DBAPIError) and error.connection_invalidated
     )
     return DatabaseUnavailableError(UNAVAILABLE) if lost else None
+
+
+def explained(error: BaseException) -> SectormapError | None:
+    """A database error turned into what a person can act on: work stopped by the statement
+    timeout, the database unreachable, a value it cannot hold (a NUL character, a number too
+    large); None for a bug."""
+    if isinstance(getattr(error, "orig", None), psycopg.errors.QueryCanceled):
+        return TooLongError(
+            f"This took longer than the {get_settings().statement_timeout_s:,} s allowed "
+            "(SECTORMAP_STATEMENT_TIMEOUT_S) and was stopped; nothing was changed. Try a "
+            "smaller area or file."
+        )
+    down = unavailable(error)
+    if down is not None:
+        return down
+    if isinstance(error, DataError):
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        if "NUL" in reason or "0x00" in reason:
+            return ValidationError(
+                "a value contains a NUL character (\\x00), which cannot be stored: remove it"
+            )
+        return ValidationError(f"the database cannot hold a value given: {reason}")
+    return None
 
 
 #: What layer functions take: an Engine (they open their own transaction) or a Connection

@@ -43,6 +43,10 @@ class ValidationError(SectormapError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class TooLongError(SectormapError, TimeoutError):
+    """Work that took longer than the statement timeout and was stopped (nothing changed)."""
+
+
 class JustificationRequiredError(ValidationError):
     """Restricted intelligence opened, or report content taken out, without saying why."""
 

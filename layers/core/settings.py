@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     backup_dir: Path | None = Field(
         default=None, description="Where backups go; default <data_dir>/backups."
     )
+    statement_timeout_s: int = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="A database statement of the app or a command is stopped after this long.",
+    )
     retention_years: int = Field(
         default=6, ge=1, le=100, description="Years a report is kept before its review."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 from shapely.geometry import MultiPolygon, Point, Polygon, box
@@ -78,3 +79,10 @@ def test_a_buffer_is_measured_in_metres_not_degrees() -> None:
     assert (east - west) > (north - south)  # a metre is more degrees of longitude up here
     with pytest.raises(ValidationError, match="distance"):
         shapes.buffered(Point(-1.1, 52.63), 0)
+
+
+def test_a_shape_larger_than_the_region_is_refused_at_once() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="larger than Leicester and Leicestershire"):
+        shapes.clean(box(-11.0, 45.0, 9.0, 65.0))  # 20 x 20 degrees
+    assert time.perf_counter() - started < 1.0

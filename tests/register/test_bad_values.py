@@ -100,3 +100,20 @@ def test_real_date_cells_in_a_workbook_keep_day_and_month(conn: Connection, tmp_
         text("SELECT company_number FROM business WHERE name = 'Fictional March'")
     ).scalar_one()
     assert numbers == "01234567"
+
+
+def test_a_repeated_row_without_a_company_number_is_reported_not_inserted_again(
+    conn: Connection, tmp_path: Path
+) -> None:
+    path = tmp_path / "repeats.csv"
+    path.write_text(
+        "name,postcode,sector\n"
+        "Fictional Repeat Ltd,LE5 4GD,14\n"
+        "FICTIONAL REPEAT LIMITED,le5 4gd,14\n"
+        "Fictional Other Ltd,LE5 4GD,14\n",
+        encoding="utf-8",
+    )
+    result = import_businesses(conn, IMPORTER, path)
+    assert (result.inserted, result.rejected) == (2, 1)
+    (reject,) = result.rejects.to_dict("records")
+    assert reject["row"] == 3 and "a repeat of row 2" in reject["reason"]

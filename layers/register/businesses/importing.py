@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers.core.bulk import copy_frame, pg_array
+from layers.core.cells import neutralise_frame
 from layers.core.db import Bind, transaction
 from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
@@ -198,10 +199,31 @@ def _match(conn: Connection, column: str) -> pd.DataFrame:
         ),
         conn,
     )
-    return twins.assign(
-        column=column,
-        reason=[f"matches the same business as row {first}" for first in twins["first"]],
-    )[REJECT_COLUMNS]
+    # Two new records of one business in the file (no company number to tell them apart): the
+    # first is kept, the others are repeats.
+    repeats = pd.read_sql(
+        text(
+            "WITH ranked AS (SELECT row, min(row) OVER (PARTITION BY sectormap_name_key(name), "
+            "  postcode) AS first FROM business_import "
+            "  WHERE business_id IS NULL AND postcode IS NOT NULL) "
+            "DELETE FROM business_import s USING ranked r WHERE s.row = r.row "
+            "AND r.row > r.first AND s.company_number IS NULL "
+            "RETURNING s.row, s.name AS value, r.first"
+        ),
+        conn,
+    )
+    return pd.concat(
+        [
+            twins.assign(reason=[f"matches the same business as row {f}" for f in twins["first"]]),
+            repeats.assign(
+                reason=[
+                    f"a repeat of row {f} (the same name and postcode, no company number)"
+                    for f in repeats["first"]
+                ]
+            ),
+        ],
+        ignore_index=True,
+    ).assign(column=column)[REJECT_COLUMNS]
 
 
 _UPDATE_CHANGED = """
@@ -299,6 +321,7 @@ def import_businesses(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     progress: Progress = no_progress,
+    rejects_to: Path | None = None,
 ) -> ImportResult:
     """Import a file of businesses for ``user``; see the module docstring. A role that may not
     import (``access.can_import``) is refused, and the refusal audited, before the file is read.
@@ -313,6 +336,9 @@ def import_businesses(
         default the columns named like the fields.
     dry_run
         Do everything, report the counts, and roll it all back.
+    rejects_to
+        Where to write the rejected rows (neutralised CSV) when there are any: written before
+        the import commits, so a report that cannot be written leaves nothing imported.
     """
     rights.require_importer(bind, user, "import businesses", object_type="business")
     settings = get_settings()
@@ -323,6 +349,11 @@ def import_businesses(
     rejects = []
     try:
         with transaction(bind) as conn:
+            # One import of the register at a time: two at once would both insert what neither
+            # could yet see. The second waits for the first to commit, then matches against it.
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('sectormap:business-import'))")
+            )
             conn.execute(text(_STAGING))
             for chunk in readers.chunks(source, sector_prefixes=settings.sector_sic_prefixes):
                 # Rows with the wrong number of fields were not parsed; they are rejected.
@@ -357,6 +388,8 @@ def import_businesses(
                 [r for r in rejects if len(r)] or [result.rejects], ignore_index=True
             ).sort_values("row", ignore_index=True)
             conn.execute(text("DROP TABLE business_import"))
+            if rejects_to is not None and len(result.rejects):
+                neutralise_frame(result.rejects).to_csv(rejects_to, index=False)
             if dry_run:
                 raise _DryRun
             audit.imported(

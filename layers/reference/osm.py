@@ -7,6 +7,7 @@ streets of an extract replace those loaded from the same file before.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -85,16 +86,52 @@ def _streets(path: Path) -> tuple[pd.DataFrame, int]:
     return frame, graph.number_of_nodes()
 
 
+_FIRST_ELEMENT = re.compile(rb"<\s*([A-Za-z_][\w:.\-]*)")
+
+
+def _check_osm_xml(path: Path) -> None:
+    """Refuse a file whose first element is not <osm> (an HTML page saved by mistake, a binary
+    .pbf, anything else), instead of importing nothing without a word. Only the file's start is
+    read, as bytes: nothing is parsed as XML here."""
+    with path.open("rb") as handle:
+        start = handle.read(4096)
+    if not start.strip():
+        raise ValidationError("is empty", file=path.name)
+    # Skip the declaration, comments and a doctype; the first real element must be <osm>.
+    body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", b"", start, flags=re.DOTALL)
+    found = _FIRST_ELEMENT.search(body)
+    if found is None or b"\x00" in start:
+        raise ValidationError("is not OSM XML (no XML element at its start)", file=path.name)
+    if found.group(1) != b"osm":
+        first = found.group(1)[:40].decode(errors="replace")
+        raise ValidationError(
+            f"is not OSM XML: its first element is <{first}>, not <osm> (an .osm extract is "
+            "needed)",
+            file=path.name,
+        )
+
+
+def _lon_lat(shapes: gpd.GeoSeries) -> bool:
+    west, south, east, north = shapes.total_bounds
+    return bool(-180 <= west <= east <= 180 and -90 <= south <= north <= 90)
+
+
 def import_osm(bind: Bind, user: User, path: Path) -> OsmImport:
     """Load the buildings and streets of an OSM XML extract (all or nothing)."""
     rights.require_importer(bind, user, "import OpenStreetMap", object_type="building")
     if not path.exists():
         raise ValidationError("does not exist", file=str(path))
+    _check_osm_xml(path)
     try:
         buildings = _buildings(path)
         streets, nodes = _streets(path)
-    except ParseError as exc:
+    except (ParseError, ValueError, KeyError, TypeError) as exc:
         raise ValidationError(f"is not OSM XML ({exc})", file=path.name) from exc
+    for shapes in (buildings.geometry, gpd.GeoSeries.from_wkb(streets.get("geom", []))):
+        if len(shapes) and not _lon_lat(shapes):
+            raise ValidationError(
+                "has coordinates outside longitude -180..180 and latitude -90..90", file=path.name
+            )
     with transaction(bind) as conn:
         if len(buildings):
             conn.execute(
@@ -136,6 +173,12 @@ def import_polygons(bind: Bind, user: User, path: Path, *, name_column: str | No
     buildings); a footprint is keyed by its file and row, so loading the file again replaces it."""
     rights.require_importer(bind, user, "import building footprints", object_type="building")
     frame = read_wgs84(path)
+    if name_column is not None and name_column not in frame.columns:
+        raise ValidationError(
+            f"has no column {name_column!r} (--name-column); its columns are "
+            f"{[c for c in frame.columns if c != frame.geometry.name]}",
+            file=path.name,
+        )
     rows = []
     for row, geometry in enumerate(frame.geometry, start=2):
         shape = polygonal(geometry)[0] if geometry is not None else None

@@ -418,19 +418,29 @@ def table_chunks(source: Source) -> Iterator[pd.DataFrame]:
         yield _mapped(chunk, mapping, path.name)
 
 
+def _point_of(geometry: shapely.Geometry | None) -> tuple[object, object] | None:
+    """(lon, lat) of a feature: a point as it is, another shape's representative point (repaired
+    first if invalid); ('NaN', 'NaN') when its coordinates are not numbers, for the row to be
+    rejected as such."""
+    if geometry is None or geometry.is_empty:
+        return None
+    if not np.isfinite(shapely.get_coordinates(geometry)).all():
+        return ("NaN", "NaN")
+    point = shapely.make_valid(geometry).representative_point()
+    return (point.x, point.y)
+
+
 def spatial_chunks(source: Source) -> Iterator[pd.DataFrame]:
     """Standard records from GeoJSON or GeoPackage features (points; other shapes give their
     representative point), in WGS84."""
     path = source.path
-    frame = read_wgs84(path)
+    frame = read_wgs84(path, whole_file=False)  # coordinates are checked row by row
     frame.index = range(2, len(frame) + 2)
     # An invalid shape (a self-crossing outline, say) is repaired before its point is taken.
-    points = frame.geometry.map(
-        lambda g: None if g is None or g.is_empty else shapely.make_valid(g).representative_point()
-    )
+    points = frame.geometry.map(_point_of)
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype("string")
-    table["lat"] = points.map(lambda p: p.y if p is not None else None)
-    table["lon"] = points.map(lambda p: p.x if p is not None else None)
+    table["lat"] = points.map(lambda p: p[1] if p is not None else None)
+    table["lon"] = points.map(lambda p: p[0] if p is not None else None)
     mapping = source.mapping or default_mapping(list(table.columns))
     mapping = {**mapping, "lat": "lat", "lon": "lon"}
     source.mapping = mapping

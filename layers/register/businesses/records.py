@@ -206,7 +206,14 @@ def validate(
     raw_postcode = frame["postcode"].astype("string").str.strip()
     frame["postcode"] = normalise_postcodes(raw_postcode)
     for field in ("lat", "lon"):
-        frame[field] = pd.to_numeric(frame[field], errors="coerce")
+        given = ~frame[field].map(fields.is_blank)
+        number = pd.to_numeric(frame[field], errors="coerce")
+        not_number = given & ~np.isfinite(number.astype(float))
+        problems[field] = (
+            frame[field].astype("string"),
+            pd.Series(pd.NA, index=frame.index, dtype="string").mask(not_number, "not a number"),
+        )
+        frame[field] = number.where(~not_number)
     west, south, east, north = region
     given_point = frame["lat"].notna() & frame["lon"].notna()
     has_point = given_point & frame["lat"].between(south, north) & frame["lon"].between(west, east)

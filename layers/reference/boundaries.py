@@ -11,7 +11,7 @@ import geopandas as gpd
 import shapely
 from sqlalchemy import text
 
-from layers.core import vocab
+from layers.core import fields, vocab
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.spatial_files import polygonal, read_wgs84
@@ -70,6 +70,20 @@ def read_boundaries(
     for row, (code, geometry) in enumerate(zip(codes, frame.geometry, strict=True), start=1):
         if code is None or code is gpd.pd.NA or not code:
             raise ValidationError("the area code is empty", file=file, row=row, column=code_col)
+        if len(code) > 16 or not code.isprintable():
+            raise ValidationError(
+                f"the area code {code[:20]!r} is not a code (at most 16 printable characters)",
+                file=file,
+                row=row,
+                column=code_col,
+            )
+        name = frame[name_col].iloc[row - 1]
+        try:
+            fields.check_text(name, longest=200)
+        except ValueError as exc:
+            raise ValidationError(
+                f"the area name {str(name)[:30]!r}: {exc}", file=file, row=row, column=name_col
+            ) from None
         if geometry is None or geometry.is_empty:
             raise ValidationError("the feature has no geometry", file=file, row=row)
         multi, fixed = polygonal(geometry)

@@ -92,17 +92,19 @@ def _codepoint_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
         eastings = pd.to_numeric(chunk["EA"], errors="coerce")
         northings = pd.to_numeric(chunk["NO"], errors="coerce")
         lon, lat = _BNG_TO_WGS84.transform(eastings.to_numpy(float), northings.to_numpy(float))
-        has_point = (eastings > 0) & (northings > 0)
-        yield pd.DataFrame(
+        has_point = ((eastings > 0) & (northings > 0)).to_numpy()
+        frame = pd.DataFrame(
             {
                 "postcode": normalise_postcodes(chunk["PC"]),
                 "lon": lon,
                 "lat": lat,
-                "positional_quality": pd.to_numeric(chunk["PQ"], errors="coerce").astype("Int16"),
+                "positional_quality_raw": chunk["PQ"].replace("", pd.NA),
                 "district_code": chunk["DC"].replace("", pd.NA),
                 "ward_code_source": chunk["WC"].replace("", pd.NA),
             }
-        )[has_point.to_numpy()]
+        )[has_point]
+        # Code-Point Open has no header: row i of the file is line i + 1.
+        yield _checked(frame, Path(handle.name).name, frame.index + 1)
 
 
 def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
@@ -120,21 +122,64 @@ def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
         lat = pd.to_numeric(chunk["lat"], errors="coerce")
         lon = pd.to_numeric(chunk["long"], errors="coerce")
         live = chunk["doterm"].isna() if "doterm" in chunk.columns else True
-        has_point = lat.between(49, 61) & lon.between(-9, 3) & live
-        yield pd.DataFrame(
+        has_point = (lat.between(49, 61) & lon.between(-9, 3) & live).to_numpy()
+        blank = pd.Series(pd.NA, index=chunk.index, dtype="string")
+        frame = pd.DataFrame(
             {
                 "postcode": normalise_postcodes(chunk[postcode_col]),
                 "lon": lon,
                 "lat": lat,
-                "positional_quality": pd.to_numeric(chunk.get("osgrdind"), errors="coerce").astype(
-                    "Int16"
-                )
-                if "osgrdind" in chunk.columns
-                else pd.NA,
-                "district_code": chunk.get("oslaua", pd.Series(pd.NA, index=chunk.index)),
-                "ward_code_source": chunk.get("osward", pd.Series(pd.NA, index=chunk.index)),
+                "positional_quality_raw": chunk.get("osgrdind", blank),
+                "district_code": chunk.get("oslaua", blank),
+                "ward_code_source": chunk.get("osward", blank),
             }
-        )[has_point.to_numpy()]
+        )[has_point]
+        # The header is line 1: row i of the data is line i + 2.
+        yield _checked(frame, Path(handle.name).name, frame.index + 2)
+
+
+#: A district or ward code of the ONS (E06000016, E05010458) or blank.
+_AREA_CODE = r"[EWSN]\d{8}"
+#: Code-Point Open's positional quality indicator, and the ONS directory's grid indicator.
+_QUALITY = (0, 100)
+
+
+def _checked(chunk: pd.DataFrame, file: str, lines: pd.Index) -> pd.DataFrame:
+    """Refuse (naming the line) a quality indicator out of range or a district or ward code
+    that is not an ONS code: the file is loaded whole or not at all."""
+    quality = chunk["positional_quality_raw"]
+    number = pd.to_numeric(quality, errors="coerce")
+    bad = quality.notna() & (number.isna() | ~number.between(*_QUALITY))
+    problems = [("positional quality", bad, quality)]
+    for column in ("district_code", "ward_code_source"):
+        codes = chunk[column]
+        problems.append(
+            (column.replace("_source", "").replace("_", " "),
+             codes.notna() & ~codes.astype("string").str.fullmatch(_AREA_CODE, na=False), codes)
+        )  # fmt: skip
+    for label, mask, values in problems:
+        if mask.any():
+            at = int(mask.to_numpy().nonzero()[0][0])
+            raise ValidationError(
+                f"the {label} {str(values.iloc[at])[:20]!r} is not valid",
+                file=file,
+                row=int(lines[at]),
+            )
+    return chunk.assign(positional_quality=number.astype("Int16")).drop(
+        columns="positional_quality_raw"
+    )
+
+
+def _unreadable(error: Exception, file: str) -> ValidationError:
+    """A malformed line of a postcode file, as a person reads it: which line, what was wrong."""
+    message = str(error).strip().splitlines()[-1]
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if found:
+        expected, line, saw = found.groups()
+        return ValidationError(
+            f"the line has {saw} fields where {expected} were expected", file=file, row=int(line)
+        )
+    return ValidationError(f"is not a readable postcode file ({message})", file=file)
 
 
 def import_postcodes(
@@ -154,11 +199,14 @@ def import_postcodes(
                 "positional_quality smallint, district_code text, ward_code_source text)"
             )
         )
-        for chunk in read_chunks(handle):
-            good = chunk.dropna(subset=["postcode"]).drop_duplicates("postcode", keep="last")
-            skipped += len(chunk) - len(good)
-            loaded += copy_frame(conn, "postcode_load", good)
-            progress(min(handle.tell(), total_bytes), total_bytes, f"{loaded:,} postcodes")
+        try:
+            for chunk in read_chunks(handle):
+                good = chunk.dropna(subset=["postcode"]).drop_duplicates("postcode", keep="last")
+                skipped += len(chunk) - len(good)
+                loaded += copy_frame(conn, "postcode_load", good)
+                progress(min(handle.tell(), total_bytes), total_bytes, f"{loaded:,} postcodes")
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise _unreadable(exc, path.name) from None
         conn.execute(
             text(
                 "INSERT INTO postcode (postcode, geom, positional_quality, district_code, "

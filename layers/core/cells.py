@@ -1,21 +1,29 @@
-"""Cells that leave the database for a spreadsheet: formula injection neutralised.
+"""Cells that leave the database for a spreadsheet: formula injection neutralised, and the
+control characters no spreadsheet format can hold removed.
 
 Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
-return) are neutralised by a leading apostrophe, as OWASP recommends for CSV injection.
+return) are neutralised by a leading apostrophe, as OWASP recommends for CSV injection. Control
+characters other than tab, line feed and carriage return (which Excel's XML cannot hold, and
+which only ever arrive by mistake) are dropped.
 """
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_UNHOLDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value: object) -> object:
-    """``'=cmd()'`` → ``"'=cmd()"``; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """``'=cmd()'`` → ``"'=cmd()"``; control characters a spreadsheet cannot hold are dropped;
+    anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _UNHOLDABLE.sub("", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

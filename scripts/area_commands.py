@@ -7,13 +7,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import shapely
 import typer
 
-from layers.areas import dashboard, focus_areas
+from layers.areas import dashboard, focus_areas, shapes
 from layers.core import outputs
 from layers.core.errors import ValidationError
-from layers.core.spatial_files import read_wgs84
 from layers.exports import attribution
 from layers.people import identity, users
 from layers.people.identity import User
@@ -71,10 +69,7 @@ def area_add(
     """Add a focus area from a file (a self-crossing outline is repaired; an area partly outside
     Leicester and Leicestershire is flagged)."""
     engine = ready_engine()
-    frame = read_wgs84(geojson)
-    shapes = [g for g in frame.geometry if g is not None and not g.is_empty]
-    if not shapes:
-        raise ValidationError("holds no shapes", file=geojson.name)
+    outline = shapes.from_file(geojson)
     user = _user(engine, as_user, role="planner")
     saved = focus_areas.create(
         engine,
@@ -87,7 +82,7 @@ def area_add(
             period_start=start.date() if start else None,
             period_end=end.date() if end else None,
         ),
-        shapely.union_all(shapes),
+        outline,
     )
     typer.echo(f"Focus area {saved.id} {name!r} added: {saved.area_km2:,.3f} km².")
     for warning in saved.warnings:

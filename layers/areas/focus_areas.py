@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from layers.areas import dashboard
 from layers.areas.shapes import CleanShape, buffered, clean
-from layers.core import vocab
+from layers.core import fields, vocab
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.settings import get_settings
@@ -41,7 +41,13 @@ class AreaDetails:
     def checked(self) -> AreaDetails:
         """The details with surrounding spaces trimmed; refuses a missing name, an unknown
         priority or a period that ends before it starts."""
-        name = self.name.strip()
+        texts = {}
+        for field, longest in (("name", 120), ("purpose", 2000), ("notes", 4000)):
+            try:
+                texts[field] = fields.check_text(getattr(self, field), longest=longest) or ""
+            except ValueError as exc:
+                raise ValidationError(f"the {field} {exc}", column=field) from None
+        name = texts["name"]
         if not name:
             raise ValidationError("a focus area needs a name", column="name")
         if self.priority not in vocab.PRIORITIES:
@@ -50,12 +56,12 @@ class AreaDetails:
             raise ValidationError("the period ends before it starts", column="period_end")
         return AreaDetails(
             name,
-            self.purpose.strip(),
+            texts["purpose"],
             self.priority,
             self.owner_id,
             self.period_start,
             self.period_end,
-            self.notes.strip(),
+            texts["notes"],
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from layers.core.errors import ValidationError
 from layers.core.settings import get_settings
+from layers.core.spatial_files import read_wgs84
 
 #: The smallest area worth keeping, in square metres (a drawing slip, not a place).
 MIN_AREA_M2 = 100.0
@@ -78,6 +80,16 @@ def from_drawing(feature: dict[str, Any]) -> BaseGeometry:
         return shape(geometry)
     except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
         raise ValidationError(f"the drawing could not be read ({exc})") from exc
+
+
+def from_file(path: Path) -> BaseGeometry:
+    """All the shapes of a spatial file (GeoJSON, GeoPackage) as one geometry in WGS84, for a
+    focus area; the file's problems are refused by ``read_wgs84`` and the shape's by ``clean``."""
+    frame = read_wgs84(path)
+    found = [g for g in frame.geometry if g is not None and not g.is_empty]
+    if not found:
+        raise ValidationError("holds no shapes", file=path.name)
+    return shapely.union_all(found)
 
 
 def clean(geometry: BaseGeometry | None) -> CleanShape:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +27,11 @@ def _layers(path: Path) -> None:
     try:
         found = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, ValueError) as exc:
+        with path.open("rb") as handle:
+            header = handle.read(72)
+        # GDAL will not open a GeoPackage that has no layer; its header still says what it is.
+        if header.startswith(b"SQLite format 3\x00") and header[68:72] == b"GPKG":
+            raise ValidationError("is a GeoPackage with no layers", file=path.name) from exc
         raise ValidationError(f"not a readable GeoPackage ({exc})", file=path.name) from exc
     if len(found) == 0:
         raise ValidationError("is a GeoPackage with no layers", file=path.name)
@@ -41,7 +47,10 @@ def read_wgs84(path: Path, *, whole_file: bool = True) -> gpd.GeoDataFrame:
         raise ValidationError("does not exist", file=str(path))
     _layers(path)
     try:
-        frame = gpd.read_file(path, engine="pyogrio")
+        with warnings.catch_warnings():
+            # Coordinates that are not numbers warn while read; they are refused just below.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise ValidationError(
             f"not a readable GeoJSON or GeoPackage ({exc})", file=path.name

@@ -207,7 +207,7 @@ CASES: dict[str, tuple[str, Callable[[Path], Path], Refused | Rejected]] = {
     # Business files that cannot be read at all: refused whole, saying why.
     "empty file": ("businesses", _write("empty.csv", ""), Refused(ValidationError, ("empty.csv",))),
     "binary garbage": ("businesses", _write("garbage.csv", bytes(range(256)) * 20), Refused(ValidationError, ("garbage.csv",))),
-    "no name column": ("businesses", _write("noname.csv", "trader,postcode\nX,LE5 4GD\n"), Refused(ValidationError, ("noname.csv", "name"))),
+    "no name column": ("businesses", _write("noname.csv", "trader,postcode\nX,LE5 4GD\n"), Refused(ValidationError, ("noname.csv", "no column for the business name", "trader"))),
     "corrupt workbook": ("businesses", _write("broken.xlsx", b"PK\x03\x04 not really a zip"), Refused(ValidationError, ("broken.xlsx", "Excel"))),
     "workbook with a bad date": (
         "businesses",
@@ -217,7 +217,7 @@ CASES: dict[str, tuple[str, Callable[[Path], Path], Refused | Rejected]] = {
     ),
     "geojson not json": ("businesses", _write("bad.geojson", "{not json"), Refused(ValidationError, ("bad.geojson",))),
     "geojson empty collection": ("businesses", _geojson("empty.geojson", []), Refused(ValidationError, ("empty.geojson", "no features"))),
-    "geojson bare polygon": ("businesses", _geojson("bare.geojson", _polygon(SQUARE)), Refused(ValidationError, ("bare.geojson",))),
+    "geojson bare polygon": ("businesses", _geojson("bare.geojson", _polygon(SQUARE)), Refused(ValidationError, ("bare.geojson", "no properties"))),
     "geojson NaN coordinates": (
         "businesses",
         _geojson("nan.geojson", [_feature({"type": "Point", "coordinates": [-1.1, 52.63]}, name="Fictional A", sector="14", postcode="LE5 4GD"),
@@ -227,7 +227,7 @@ CASES: dict[str, tuple[str, Callable[[Path], Path], Refused | Rejected]] = {
     "geopackage with no layers": ("businesses", _gpkg("none.gpkg", None), Refused(ValidationError, ("none.gpkg", "no layers"))),
     "companies house without SIC": (
         "businesses", _write("BasicCompanyData-x.csv", "CompanyName, CompanyNumber,RegAddress.PostCode\nA,90000001,LE5 4GD\n"),
-        Refused(ValidationError, ("BasicCompanyData-x.csv",)),
+        Refused(ValidationError, ("BasicCompanyData-x.csv", "Companies House", "SICCode.SicText_1")),
     ),
     # Boundaries: refused whole, with the row.
     "boundary in grid metres without crs": (

@@ -84,9 +84,19 @@ def detect_format(path: Path) -> str:
         return "geojson"
     if suffix == ".gpkg":
         return "gpkg"
-    header = _csv_header(path)
-    if {"CompanyNumber", "SICCode.SicText_1"} <= {c.strip() for c in header}:
+    header = {c.strip() for c in _csv_header(path)}
+    if {"CompanyNumber", "SICCode.SicText_1"} <= header:
         return "companies-house"
+    if {"CompanyName", "CompanyNumber"} <= header:
+        missing = sorted(
+            c for c in COMPANIES_HOUSE_COLUMNS if c not in header and c.startswith("SICCode")
+        ) or sorted(c for c in COMPANIES_HOUSE_COLUMNS if c not in header)
+        raise ValidationError(
+            f"looks like the Companies House company data product but lacks its columns "
+            f"{missing}: use the file as published",
+            file=path.name,
+            row=1,
+        )
     return "csv"
 
 
@@ -358,8 +368,15 @@ def _mapped(frame: pd.DataFrame, mapping: dict[str, str], file: str) -> pd.DataF
             row=1,
         )
     if "name" not in mapping:
+        columns = [str(c) for c in frame.columns if str(c) not in ("lat", "lon")]
         raise ValidationError(
-            "the mapping gives no column for the business name (field 'name')", file=file
+            (
+                f"has no column for the business name (its columns are {columns}); name it in "
+                "the mapping (field 'name')"
+            )
+            if columns
+            else "its features have no properties: a business list needs at least a name",
+            file=file,
         )
     if "postcode" not in mapping and not {"lat", "lon"} <= set(mapping):
         raise ValidationError(

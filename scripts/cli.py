@@ -280,6 +280,14 @@ def import_businesses(
     rejects: Annotated[
         Path | None, typer.Option(help="Where to write the rejected rows (CSV).")
     ] = None,
+    full_snapshot: Annotated[
+        bool,
+        typer.Option(
+            "--full-snapshot",
+            help="The file is the whole monthly Companies House product: mark the register's "
+            "Companies House companies absent from it as gone (dissolved or struck off).",
+        ),
+    ] = False,
 ) -> None:
     """Import businesses (Companies House data product, CSV/Excel with a mapping, GeoJSON,
     GeoPackage); importing the same file twice inserts nothing the second time. The report of
@@ -299,6 +307,7 @@ def import_businesses(
             dry_run=dry_run,
             progress=progress,
             rejects_to=target,
+            full_snapshot=full_snapshot,
         )
     summary = result.summary()
     if result.rejected:
@@ -312,6 +321,8 @@ def import_businesses(
         f"businesses {verb} added, {result.updated:,} updated, {result.unchanged:,} unchanged; "
         f"{result.skipped:,} skipped (not of the sector or the area); "
         f"{result.rejected:,} rejected."
+        + (f" {result.moved_away:,} moved out of the area." if result.moved_away else "")
+        + (f" {result.gone:,} gone from the register." if full_snapshot else "")
     )
     if result.rejected:
         typer.echo(f"Rejected rows, with their reasons: {summary['rejects_file']}")

@@ -311,6 +311,8 @@ class Business(Timestamped, Base):
     accreditations: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     first_seen: Mapped[dt.date | None] = mapped_column(Date)
     last_seen: Mapped[dt.date | None] = mapped_column(Date)
+    #: The date of the Companies House snapshot it was absent from (dissolved or struck off).
+    left_register_on: Mapped[dt.date | None] = mapped_column(Date)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     notes: Mapped[str] = mapped_column(Text, server_default="")
     #: The 25 m British National Grid cell the business is in (see ``layers.areas.dashboard``).

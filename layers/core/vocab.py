@@ -30,6 +30,8 @@ BUSINESS_STATUSES: dict[str, str] = {
     "active": "Active",
     "dormant": "Dormant",
     "ceased": "Ceased trading",
+    "moved_away": "Moved out of the area",
+    "dissolved": "Gone from the Companies House register",
     "archived": "Archived",
 }
 

@@ -70,6 +70,8 @@ def test_a_companies_house_file_as_published(conn: Connection, register_file: Pa
         "unchanged": 0,
         "skipped": 2,
         "rejected": 4,
+        "moved_away": 0,
+        "gone": 0,
     }
     reasons = result.rejects.set_index("row")["reason"].to_dict()
     assert reasons[6].startswith("the postcode is missing")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, text
 from layers.core.bulk import copy_frame, pg_array
 from layers.core.cells import neutralise_frame
 from layers.core.db import Bind, transaction
+from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
 from layers.people import audit, rights
@@ -42,7 +44,8 @@ CREATE TEMP TABLE business_import (
     row integer, name text, trading_name text, company_number text, sic_codes text[],
     sector text, activity text, address text, postcode text, lat float8, lon float8,
     employees_estimate integer, employees_low integer, employees_high integer, status text,
-    first_seen date, precision text, business_id integer, is_new boolean DEFAULT false
+    first_seen date, precision text, business_id integer, is_new boolean DEFAULT false,
+    moved_away boolean DEFAULT false
 )
 """
 _STAGED_COLUMNS = [
@@ -62,6 +65,7 @@ _STAGED_COLUMNS = [
     "employees_high",
     "status",
     "first_seen",
+    "moved_away",
     "precision",
 ]
 
@@ -81,6 +85,10 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    #: Known companies whose registered office moved out of the area (updated, kept).
+    moved_away: int = 0
+    #: Companies of the register absent from a full snapshot (marked dissolved).
+    gone: int = 0
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     dry_run: bool = False
 
@@ -101,7 +109,91 @@ class ImportResult:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "rejected": self.rejected,
+            "moved_away": self.moved_away,
+            "gone": self.gone,
         }
+
+
+def _moved_away(conn: Connection, today: dt.date) -> tuple[int, int, int]:
+    """Apply the staged companies whose registered office is now outside the area: a known one
+    is updated with its new address and marked as moved away (out of the area's counts, its
+    point kept); an unknown one is skipped. Returns (moved now, already moved, skipped)."""
+    rows = conn.execute(
+        text(
+            "WITH moved AS (DELETE FROM business_import WHERE moved_away RETURNING *), "
+            "known AS (SELECT m.*, b.id AS known_id, b.status AS was FROM moved m "
+            "  LEFT JOIN business b ON b.company_number = m.company_number), "
+            "changed AS (UPDATE business b SET status = 'moved_away', postcode = k.postcode, "
+            "  address = CASE WHEN k.address <> '' THEN k.address ELSE b.address END, "
+            "  last_seen = :today FROM known k WHERE b.id = k.known_id "
+            "  AND b.status NOT IN ('moved_away', 'archived') RETURNING b.id) "
+            "SELECT (SELECT count(*) FROM changed), "
+            "  (SELECT count(*) FROM known WHERE known_id IS NOT NULL) - "
+            "  (SELECT count(*) FROM changed), (SELECT count(*) FROM known WHERE known_id IS NULL)"
+        ),
+        {"today": today},
+    ).one()
+    return int(rows[0]), int(rows[1]), int(rows[2])
+
+
+def _register_numbers(conn: Connection) -> frozenset[str]:
+    """The company numbers of the register's businesses that came from Companies House."""
+    return frozenset(
+        conn.execute(
+            text(
+                "SELECT b.company_number FROM business b JOIN business_source s "
+                "ON s.business_id = b.id AND s.source = 'companies_register' "
+                "WHERE b.company_number IS NOT NULL"
+            )
+        ).scalars()
+    )
+
+
+def _gone(conn: Connection, seen: set[str], snapshot: dt.date) -> int:
+    """Mark the register's Companies House companies absent from a full snapshot as dissolved
+    (gone from the register), with the snapshot's date; returns how many."""
+    return int(
+        conn.execute(
+            text(
+                "WITH gone AS (UPDATE business b SET status = 'dissolved', "
+                "left_register_on = :snapshot WHERE b.company_number IS NOT NULL "
+                "AND b.company_number <> ALL(:seen) "
+                "AND b.status NOT IN ('dissolved', 'archived') AND EXISTS (SELECT 1 FROM "
+                "business_source s WHERE s.business_id = b.id AND s.source = "
+                "'companies_register') RETURNING 1) SELECT count(*) FROM gone"
+            ),
+            {"snapshot": snapshot, "seen": sorted(seen)},
+        ).scalar_one()
+    )
+
+
+def snapshot_date(path: Path) -> dt.date | None:
+    """The date in a Companies House product's file name (BasicCompanyData-2026-11-01.csv)."""
+    found = re.search(r"(\d{4})-(\d{2})-(\d{2})", path.name)
+    if found is None:
+        return None
+    try:
+        return dt.date(*(int(g) for g in found.groups()))
+    except ValueError:
+        return None
+
+
+def _check_full_snapshot(path: Path, chosen: str) -> dt.date:
+    """The snapshot's date, or a refusal: only the whole Companies House product (not one of
+    its parts, not another list) may mark companies as gone."""
+    if chosen != "companies-house":
+        raise ValidationError(
+            "--full-snapshot is for the Companies House company data product only",
+            file=path.name,
+        )
+    part = re.search(r"part(\d+)_(\d+)", path.name, re.IGNORECASE)
+    if part is not None and int(part.group(2)) > 1:
+        raise ValidationError(
+            f"is part {part.group(1)} of {part.group(2)} of the product, not a full snapshot: "
+            "import the single whole file with --full-snapshot",
+            file=path.name,
+        )
+    return snapshot_date(path) or dt.date.today()
 
 
 def _estimate_rows(path: Path) -> int:
@@ -322,6 +414,7 @@ def import_businesses(
     dry_run: bool = False,
     progress: Progress = no_progress,
     rejects_to: Path | None = None,
+    full_snapshot: bool = False,
 ) -> ImportResult:
     """Import a file of businesses for ``user``; see the module docstring. A role that may not
     import (``access.can_import``) is refused, and the refusal audited, before the file is read.
@@ -336,6 +429,10 @@ def import_businesses(
         default the columns named like the fields.
     dry_run
         Do everything, report the counts, and roll it all back.
+    full_snapshot
+        The file is the whole monthly Companies House product: the register's Companies House
+        companies absent from it are marked as gone (dissolved or struck off) on its date. A
+        part of the product, or any other list, is refused with this option.
     rejects_to
         Where to write the rejected rows (neutralised CSV) when there are any: written before
         the import commits, so a report that cannot be written leaves nothing imported.
@@ -343,6 +440,7 @@ def import_businesses(
     rights.require_importer(bind, user, "import businesses", object_type="business")
     settings = get_settings()
     chosen = readers.detect_format(path) if format == "auto" else format
+    snapshot = _check_full_snapshot(path, chosen) if full_snapshot else None
     source = readers.Source(path, chosen, dict(mapping or {}))
     result = ImportResult(file=path.name, format=chosen, dry_run=dry_run)
     total = _estimate_rows(path) if chosen in ("companies-house", "csv") else 1
@@ -355,7 +453,12 @@ def import_businesses(
                 text("SELECT pg_advisory_xact_lock(hashtext('sectormap:business-import'))")
             )
             conn.execute(text(_STAGING))
-            for chunk in readers.chunks(source, sector_prefixes=settings.sector_sic_prefixes):
+            watch = _register_numbers(conn) if snapshot else frozenset()
+            seen: set[str] = set()
+            for chunk in readers.chunks(
+                source, sector_prefixes=settings.sector_sic_prefixes, watch=watch
+            ):
+                seen |= chunk.attrs.get("seen", set())
                 # Rows with the wrong number of fields were not parsed; they are rejected.
                 ragged = pd.DataFrame(chunk.attrs.get("ragged", []), columns=REJECT_COLUMNS)
                 rejects.append(ragged)
@@ -372,6 +475,9 @@ def import_businesses(
                 _stage(conn, checked.good)
                 total = max(total, result.read)
                 progress(result.read, total, f"{result.read:,} rows read")
+            moved, already, unknown = _moved_away(conn, dt.date.today())
+            result.moved_away, result.unchanged = moved, already
+            result.skipped += unknown
             postcode_column = source.column_names.get("postcode", "postcode")
             _geocode(conn)
             rejects.append(_ungeocoded(conn, postcode_column))
@@ -383,7 +489,11 @@ def import_businesses(
             result.inserted, result.updated = _apply(
                 conn, SOURCE_OF_FORMAT.get(chosen), dt.date.today()
             )
-            result.unchanged = int(matched) - result.updated
+            # Moved companies count as updated (or unchanged when they had moved already).
+            result.unchanged += int(matched) - result.updated
+            result.updated += result.moved_away
+            if snapshot is not None:
+                result.gone = _gone(conn, seen, snapshot)
             result.rejects = pd.concat(
                 [r for r in rejects if len(r)] or [result.rejects], ignore_index=True
             ).sort_values("row", ignore_index=True)

@@ -258,10 +258,13 @@ def _read_csv_chunks(
         ) from exc
 
 
-def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iterator[pd.DataFrame]:
+def companies_house_chunks(
+    path: Path, sector_prefixes: tuple[str, ...], watch: frozenset[str] = frozenset()
+) -> Iterator[pd.DataFrame]:
     """Standard records from the Companies House free company data product: only companies with
-    a SIC code in the sector; how many others each chunk held is in ``attrs["skipped"]``, and
-    its rows with the wrong number of fields are in ``attrs["ragged"]``."""
+    a SIC code in the sector; how many others each chunk held is in ``attrs["skipped"]``, its
+    rows with the wrong number of fields are in ``attrs["ragged"]``, and the company numbers of
+    ``watch`` it holds, in any sector, are in ``attrs["seen"]``."""
     delimiter, header = layout = _csv_layout(path)
     if delimiter != ",":
         raise ValidationError(
@@ -284,7 +287,14 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
         + ")"
     )
 
+    watched = pa.array(sorted(watch), type=pa.string())
+    number_column = stripped["CompanyNumber"]
+    seen: set[str] = set()
+
     def keep(table: pa.Table) -> pa.ChunkedArray:
+        if len(watched):
+            numbers = pc.utf8_upper(pc.utf8_trim_whitespace(table[number_column]))
+            seen.update(pc.filter(numbers, pc.is_in(numbers, value_set=watched)).to_pylist())
         # Most of the register is outside the sector: it is dropped before pandas sees it.
         matches = [pc.match_substring_regex(table[c], in_sector) for c in sic_columns]
         return functools.reduce(pc.or_, matches)
@@ -308,7 +318,7 @@ def companies_house_chunks(path: Path, sector_prefixes: tuple[str, ...]) -> Iter
             },
             index=chunk.index,
         )
-        records.attrs = dict(chunk.attrs)
+        records.attrs = {**chunk.attrs, "seen": set(seen)}
         yield records
 
 
@@ -464,13 +474,16 @@ def spatial_chunks(source: Source) -> Iterator[pd.DataFrame]:
     yield _mapped(table, mapping, path.name)
 
 
-def chunks(source: Source, *, sector_prefixes: tuple[str, ...]) -> Iterator[pd.DataFrame]:
-    """Standard records of any supported format."""
+def chunks(
+    source: Source, *, sector_prefixes: tuple[str, ...], watch: frozenset[str] = frozenset()
+) -> Iterator[pd.DataFrame]:
+    """Standard records of any supported format (``watch``: company numbers to look out for
+    in a Companies House file, see ``companies_house_chunks``)."""
     if not source.path.exists():
         raise ValidationError("does not exist", file=str(source.path))
     if source.format == "companies-house":
         source.mapping = {f: c for c, f in COMPANIES_HOUSE_COLUMNS.items() if f}
-        return companies_house_chunks(source.path, sector_prefixes)
+        return companies_house_chunks(source.path, sector_prefixes, watch)
     if source.format in ("geojson", "gpkg"):
         return spatial_chunks(source)
     if source.format in ("csv", "xlsx"):

@@ -222,7 +222,11 @@ def validate(
     out_of_sector = frame["sector"].isna() & has_sic
     area = frame["postcode"].str.extract(r"^([A-Z]{1,2})", expand=False)
     out_of_area = frame["postcode"].notna() & ~area.isin(postcode_areas)
-    skipped = out_of_sector | (~out_of_sector & out_of_area)
+    # A company that moved out of the area is kept for the import to update, if the register
+    # knows it (by its number); otherwise it is skipped there.
+    moving = out_of_area & frame["company_number"].notna() & ~out_of_sector
+    frame["moved_away"] = moving
+    skipped = out_of_sector | (~out_of_sector & out_of_area & ~moving)
     frame, raw_postcode, given_sector = (
         frame[~skipped],
         raw_postcode[~skipped],

@@ -80,6 +80,12 @@ if chosen != "companies-house":
         mappings.save_mapping(ui.engine(), ui.current_user(), name, mapping)
         st.success(f"Mapping saved as {name.strip()!r}.")
 
+full_snapshot = chosen == "companies-house" and st.checkbox(
+    "This is the whole monthly Companies House product",
+    help="Companies of the register from Companies House that are absent from it are marked as "
+    "gone from the register (dissolved or struck off), with the date in the file's name. Never "
+    "tick this for one part of the product or any smaller file.",
+)
 check, run = st.columns(2)
 dry_run = check.button("Check (dry run)")
 real_run = run.button("Import", type="primary")
@@ -92,6 +98,7 @@ if dry_run or real_run:
         mapping=mapping,
         dry_run=dry_run,
         progress=ui.StreamlitProgress("Reading the file…"),
+        full_snapshot=full_snapshot,
     )
     if real_run:
         ui.data_changed()
@@ -103,6 +110,8 @@ if result is not None:
         f"{result.updated:,} updated, {result.unchanged:,} unchanged; "
         f"{result.skipped:,} skipped (not of the sector or the area); "
         f"{result.rejected:,} rejected."
+        + (f" {result.moved_away:,} moved out of the area." if result.moved_away else "")
+        + (f" {result.gone:,} gone from the register." if result.gone else "")
     )
     if result.rejected:
         st.warning(

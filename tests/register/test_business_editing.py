@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import Connection, Engine, text
 
@@ -265,3 +267,24 @@ def test_site_edits_are_validated_locked_and_audited(engine: Engine) -> None:
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM site WHERE id = :i"), {"i": site_id})
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "words"),
+    [
+        ({"employees_estimate": -3}, "employees_estimate", "negative"),
+        ({"employees_estimate": 99_999_999_999}, "employees_estimate", "plausible"),
+        ({"employees_low": 30, "employees_high": 20}, "employees", "low ≤ estimate ≤ high"),
+        ({"name": "x" * 3000}, "name", "at most 300"),
+        ({"name": "Bad\x00Name"}, "name", "control character"),
+        ({"address": "y" * 600}, "address", "at most 500"),
+    ],
+)
+def test_the_form_follows_the_same_rules_as_imports(
+    conn: Connection, changes: dict[str, object], column: str, words: str
+) -> None:
+    officer = make_user(conn, "t_form_rules")
+    form = BusinessForm(name="Fictional Form Ltd", sector="13", postcode="LE5 4GD")
+    with pytest.raises(ValidationError, match=words) as refused:
+        create_business(conn, officer, dataclasses.replace(form, **changes))  # type: ignore[arg-type]
+    assert refused.value.column == column

@@ -8,18 +8,20 @@ either is lost (the first is saved; the second still has their form to re-apply)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from layers.core import vocab
+from layers.core import fields, vocab
 from layers.core.db import Bind, transaction
 from layers.core.errors import ValidationError
 from layers.core.settings import get_settings
 from layers.people import audit, edits, rights
 from layers.people.identity import User
 from layers.reference.postcodes import normalise_postcode
+from layers.register.businesses.records import LONGEST, MOST_EMPLOYEES
 
 _COMPANY_NUMBER = re.compile(r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")
 
@@ -51,11 +53,28 @@ class BusinessForm:
     allow_outside_region: bool = False
 
 
+def _rule(column: str, value: object, reader: Callable[[object], Any]) -> Any:
+    """``reader(value)``, or a ``ValidationError`` naming ``column`` with the rule's reason."""
+    try:
+        return reader(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), column=column) from None
+
+
 def _clean(conn: Connection, form: BusinessForm) -> dict[str, Any]:
-    """Check a form; return the values to store, or raise ``ValidationError`` naming the field."""
-    name = form.name.strip()
+    """Check a form; return the values to store, or raise ``ValidationError`` naming the field.
+    Text and employee numbers follow the same rules as every import (``core.fields``)."""
+    name = _rule("name", form.name, lambda v: fields.check_text(v, longest=LONGEST["name"]))
     if not name:
         raise ValidationError("a business needs a name", column="name")
+    trading_name = _rule(
+        "trading_name",
+        form.trading_name,
+        lambda v: fields.check_text(v, longest=LONGEST["trading_name"]),
+    )
+    address = _rule(
+        "address", form.address, lambda v: fields.check_text(v, longest=LONGEST["address"])
+    )
     if form.sector not in vocab.SECTORS:
         raise ValidationError(f"unknown sector {form.sector!r}", column="sector")
     if form.activity not in vocab.ACTIVITIES:
@@ -113,21 +132,25 @@ def _clean(conn: Connection, form: BusinessForm) -> dict[str, Any]:
         ).scalar()
         if unit_site is None or unit_site != form.site_id:
             raise ValidationError("that unit is not in the chosen building", column="unit")
-    low, estimate, high = form.employees_low, form.employees_estimate, form.employees_high
-    if estimate is not None and (
-        estimate < 0
-        or (low is not None and low > estimate)
-        or (high is not None and high < estimate)
-    ):
+    low, estimate, high = (
+        _rule(column, value, lambda v: fields.read_count(v, most=MOST_EMPLOYEES))
+        for column, value in (
+            ("employees_low", form.employees_low),
+            ("employees_estimate", form.employees_estimate),
+            ("employees_high", form.employees_high),
+        )
+    )
+    given = [n for n in (low, estimate, high) if n is not None]
+    if given != sorted(given):
         raise ValidationError("employees: low ≤ estimate ≤ high, none negative", column="employees")
     return {
         "name": name,
-        "trading_name": form.trading_name.strip() or None,
+        "trading_name": trading_name,
         "company_number": number,
         "sic_codes": form.sic_codes,
         "sector": form.sector,
         "activity": form.activity,
-        "address": form.address.strip(),
+        "address": address or "",
         "postcode": postcode,
         "lat": lat,
         "lon": lon,

@@ -240,11 +240,18 @@ def restore(engine: Engine, dump: Path, *, bindir: Path) -> RestoreReport:
     url = engine.url
     target = url.database or ""
     scratch = f"{target}_restoring"
-    with _admin_connection(url) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-        )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
+    try:
+        with _admin_connection(url) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
+            )
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise BackupError(
+            f"cannot create the database to restore into ({reason}); the restoring role needs "
+            "CREATEDB and a connection to the 'postgres' database. Nothing was changed"
+        ) from None
     scratch_url = url.set(database=scratch)
     try:
         _run(

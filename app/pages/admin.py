@@ -76,12 +76,11 @@ def _audit_log() -> None:
 
 def _backups() -> None:
     settings = get_settings()
-    found = backups.backups_in(settings.backups)
     st.caption(
         f"Backups in {ui.plain(settings.backups)}, made with `sectormap db backup` (schedule it: "
         "see the README). Restore one with `sectormap db restore FILE --yes` on the server."
     )
-    if not found:
+    if not backups_found:
         return
     rows = [
         {
@@ -91,7 +90,7 @@ def _backups() -> None:
             "rows": sum(manifest.tables.values()),
             "MB": round(manifest.bytes / 1e6, 1),
         }
-        for _, manifest in found
+        for _, manifest in backups_found
     ]
     ui.table(pd.DataFrame(rows))
 
@@ -132,13 +131,15 @@ def _disclosure() -> None:
 
 
 st.title("Admin")
-latest = backups.backups_in(get_settings().backups)
-warning = backups.age_warning(latest[0][1] if latest else None, dt.datetime.now(dt.UTC))
+#: The backup folder, read once per run (the warning below and the Backups tab use it).
+backups_found = backups.backups_in(get_settings().backups)
+newest = backups_found[0][1] if backups_found else None
+warning = backups.age_warning(newest, dt.datetime.now(dt.UTC))
 if warning:
     st.warning(f"{warning} Back up daily with `sectormap db backup`.", icon=":material/backup:")
-elif latest:
-    taken = latest[0][1].created.astimezone(sign_in.UK_TIME)
-    st.caption(f"Latest backup: {latest[0][1].file}, taken {taken:%d/%m/%Y %H:%M}.")
+elif newest is not None:
+    taken = newest.created.astimezone(sign_in.UK_TIME)
+    st.caption(f"Latest backup: {ui.plain(newest.file)}, taken {taken:%d/%m/%Y %H:%M}.")
 ui.flash()
 ui.lazy_tabs(
     {

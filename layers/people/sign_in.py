@@ -120,7 +120,8 @@ def authenticate(bind: Bind, username: str, password: str) -> SignedIn:
         # One sign-in per username at a time, so parallel guesses cannot slip past the count.
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": name})
         now = conn.execute(text("SELECT now()")).scalar_one()
-        until = locked_until(_failures(conn, name, rule), now, rule)
+        failures = _failures(conn, name, rule)
+        until = locked_until(failures, now, rule)
         row = (
             conn.execute(
                 text(
@@ -144,7 +145,8 @@ def authenticate(bind: Bind, username: str, password: str) -> SignedIn:
         if until is None and not ok:
             conn.execute(text("INSERT INTO sign_in_failure (username) VALUES (:u)"), {"u": name})
             audit.record(conn, user_id=user_id, username=name, action="login_failed")
-            until = locked_until([*_failures(conn, name, rule)], now, rule)
+            # The failure just recorded is stamped now(): add it, no need to read them again.
+            until = locked_until([*failures, now], now, rule)
             if until is not None:
                 audit.record(
                     conn, user_id=user_id, username=name, action="lockout",

@@ -43,6 +43,18 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
+def analyze(conn: Connection, *tables: str) -> None:
+    """Refresh the planner's statistics of ``tables`` after a bulk load, on the caller's
+    connection. ANALYZE is transactional: it must run in the transaction that commits the load
+    (or after it), never in one that is rolled back, or the new statistics are thrown away and
+    the planner keeps estimating from an empty table."""
+    statement = sql.SQL("ANALYZE {}").format(
+        sql.SQL(", ").join(sql.Identifier(*table.split(".")) for table in tables)
+    )
+    with conn.connection.driver_connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
 def pg_array(values: list[str] | tuple[str, ...]) -> str:
     """A PostgreSQL text-array literal for COPY, e.g. ``{"13","14"}``."""
     escaped = ('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from layers.core.bulk import copy_frame, pg_array
+from layers.core.bulk import analyze, copy_frame, pg_array
 from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
@@ -203,8 +203,9 @@ def load(
             object_type="demo",
             detail={"seed": seed, "scale": scale, **counts},
         )
-    with reading(bind) as conn:
-        conn.execute(text("ANALYZE"))
+        # In the transaction that commits the rows: statistics gathered in one that is rolled
+        # back (a plain connection's implicit transaction) are thrown away with it.
+        analyze(conn, *DEMO_TABLES, "business_grid_summary", "app_user", "audit_log")
     progress(total, total, "demo loaded")
     log.info("demo data loaded: %s", ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     return counts

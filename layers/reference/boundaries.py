@@ -12,6 +12,7 @@ import shapely
 from sqlalchemy import text
 
 from layers.core import fields, vocab
+from layers.core.bulk import analyze
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.spatial_files import polygonal, read_wgs84
@@ -158,6 +159,7 @@ def import_boundaries(
             conn, user, object_type="boundary", file=path.name,
             detail={"kind": kind, "boundaries": len(rows), "repaired": repaired},
         )  # fmt: skip
+        analyze(conn, "boundary", *(("postcode",) if kind == "ward" else ()))
     log.info(
         "%s %s boundaries loaded from %s (%s repaired)", f"{len(rows):,}", kind, path.name, repaired
     )

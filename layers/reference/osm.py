@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import text
 
-from layers.core.bulk import copy_frame
+from layers.core.bulk import analyze, copy_frame
 from layers.core.db import Bind, transaction
 from layers.core.errors import ValidationError
 from layers.core.spatial_files import polygonal, read_wgs84
@@ -158,6 +158,7 @@ def import_osm(bind: Bind, user: User, path: Path) -> OsmImport:
             conn, user, object_type="building", file=path.name,
             detail={"buildings": len(buildings), "streets": len(streets)},
         )  # fmt: skip
+        analyze(conn, "building", "street_edge")
     log.info(
         "%s: %s buildings, %s street edges between %s junctions",
         path.name,
@@ -205,4 +206,5 @@ def import_polygons(bind: Bind, user: User, path: Path, *, name_column: str | No
         audit.imported(
             conn, user, object_type="building", file=path.name, detail={"buildings": len(rows)}
         )
+        analyze(conn, "building")
     return len(rows)

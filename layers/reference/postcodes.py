@@ -19,7 +19,7 @@ import pandas as pd
 from pyproj import Transformer
 from sqlalchemy import Connection, text
 
-from layers.core.bulk import copy_frame
+from layers.core.bulk import analyze, copy_frame
 from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
@@ -228,6 +228,7 @@ def import_postcodes(
             conn, user, object_type="postcode", file=path.name,
             detail={"loaded": loaded, "skipped": skipped},
         )  # fmt: skip
+        analyze(conn, "postcode")
     progress(total_bytes, total_bytes, f"{loaded:,} postcodes")
     log.info(
         "%s postcodes loaded from %s (%s format); %s without coordinates or malformed",

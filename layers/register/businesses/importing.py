@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from layers.core.bulk import copy_frame, pg_array
+from layers.core.bulk import analyze, copy_frame, pg_array
 from layers.core.cells import neutralise_frame
 from layers.core.db import Bind, transaction
 from layers.core.errors import ValidationError
@@ -505,6 +505,7 @@ def import_businesses(
             audit.imported(
                 conn, user, object_type="business", file=path.name, detail=result.summary()
             )
+            analyze(conn, "business", "business_source", "business_grid_summary")
             conn.execute(
                 text(
                     "INSERT INTO import_run (kind, file_name, username, counts) "

@@ -22,7 +22,7 @@ from layers.core.settings import get_settings
 from layers.demo import populate
 from layers.exports import attribution, disclosure
 from layers.people import audit, identity, rights, users
-from layers.reference import boundaries, osm, pack, postcodes
+from layers.reference import boundaries, economy, osm, pack, postcodes
 from layers.register import multi_occupancy
 from layers.register.businesses import importing as business_import
 from layers.register.businesses import readers
@@ -248,6 +248,24 @@ def import_postcodes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=
     )
 
 
+@import_app.command("gva")
+def import_gva(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    release: Annotated[
+        str | None,
+        typer.Option(help="The ONS release (e.g. 2024); by default the year in the file's name."),
+    ] = None,
+) -> None:
+    """Load an ONS regional GVA by industry table (ITL2 or ITL3, current prices, CSV)."""
+    engine = ready_engine()
+    with TqdmProgress("GVA") as progress:
+        result = economy.import_gva(engine, IMPORTER, file, release=release, progress=progress)
+    typer.echo(
+        f"{result.values:,} GVA values for {result.regions:,} regions, {result.years[0]} to "
+        f"{result.years[1]}, loaded from {file.name} ({result.release} release)."
+    )
+
+
 class BusinessFormat(StrEnum):
     """Formats of business files."""
 
@@ -365,7 +383,7 @@ def detect_sites(
 
 @import_app.command("reference")
 def import_reference() -> None:
-    """Load every boundary and postcode file of the reference-data directory."""
+    """Load every boundary, postcode and GVA file of the reference-data directory."""
     engine = ready_engine()
     with TqdmProgress("reference data") as progress:
         loaded = pack.load_reference_data(engine, IMPORTER, progress=progress)

@@ -53,10 +53,15 @@ def sizing_command(
             f"{row['employees']:>10,} {row['per_km2']:>8,.1f}"
         )
     totals = found.totals
+    contribution = (
+        f"; official GVA of SIC 13-15 £{totals['gva_gbp'] / 1e6:,.1f} million"
+        if found.gva.loaded
+        else ""
+    )
     typer.echo(
         f"{int(totals['businesses']):,} businesses, {int(totals['employees']):,} employees "
-        f"({int(totals['employees_low']):,} to {int(totals['employees_high']):,}); economic "
-        f"contribution £{totals['gva_gbp'] / 1e6:,.1f} million. {found.gva.caption()}"
+        f"({int(totals['employees_low']):,} to {int(totals['employees_high']):,})"
+        f"{contribution}. {found.gva.caption()}"
     )
 
 

@@ -14,7 +14,7 @@ from layers.core.cells import annotated_csv
 from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
 from layers.people import access
-from layers.sizing import by_area, capture_recapture, hidden_sector, official_figures
+from layers.sizing import by_area, capture_recapture, gva, hidden_sector, official_figures
 from mapping.sector_map import choropleth_map
 
 st.title("Sector sizing")
@@ -62,7 +62,12 @@ def _by_area() -> None:
         f"{totals['employees_low'] / 1000:,.1f}k to {totals['employees_high'] / 1000:,.1f}k",
         help=f"{int(totals['employees_low']):,} to {int(totals['employees_high']):,}",
     )
-    cells[3].metric("Economic contribution (GVA)", f"£{totals['gva_gbp'] / 1e6:,.1f}m")
+    cells[3].metric(
+        "Official GVA, SIC 13-15",
+        f"£{totals['gva_gbp'] / 1e6:,.1f}m" if found.gva.loaded else "—",
+        help="ONS gross value added of manufacturing SIC 13-15, apportioned to these areas by "
+        "the register's employees (wholesale is outside SIC 13-15).",
+    )
     st.caption(found.gva.caption())
     if by in ("ward", "msoa"):
         st.caption(
@@ -110,7 +115,35 @@ def _by_area() -> None:
         mime="text/csv",
         on_click="ignore",
     )
+    _official_gva(found.gva)
     _trend()
+
+
+def _official_gva(money: gva.OfficialGva) -> None:
+    st.subheader("Official economic contribution (ONS)")
+    if not money.loaded:
+        st.info(money.caption())
+        return
+    cells = st.columns(len(gva.ITL3_AREAS))
+    for cell, (code, name) in zip(cells, gva.ITL3_AREAS.items(), strict=True):
+        per_job = money.per_job(code)
+        cell.metric(
+            f"{name} ({code}), {money.year}",
+            f"£{money.gbp_by_itl3.get(code, 0) / 1e6:,.0f}m",
+            help="ONS regional GVA (balanced) by industry, SIC 13-15, current prices.",
+        )
+        cell.caption(
+            f"£{per_job:,.0f} per register job (derived: official GVA ÷ the register's "
+            "employees in SIC 13-15)" if per_job else "No register employees in SIC 13-15 here."
+        )
+    series = money.series.assign(year=money.series["year"].astype(str))
+    st.line_chart(series, x="year", y="gbp_million", color="region_name",
+                  x_label="Year", y_label="GVA, £ million")  # fmt: skip
+    st.caption(
+        f"Gross value added of manufacturing SIC 13-15 (textiles, wearing apparel and leather) "
+        f"since {int(money.series['year'].min())}, current prices. {gva.METHOD} "
+        f"{' '.join(gva.ASSUMPTIONS)} Source: {money.source}"
+    )
 
 
 def _trend() -> None:

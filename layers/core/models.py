@@ -666,6 +666,30 @@ class OfficialFigure(Timestamped, Base):
     notes: Mapped[str] = mapped_column(Text, server_default="")
 
 
+class OfficialGva(Base):
+    """ONS regional gross value added by industry (current prices, £ million), one value per
+    release, region, industry and year, as the ONS tables publish it."""
+
+    __tablename__ = "official_gva"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 1900 AND 2100", name="ck_official_gva_year"),
+        Index("ix_official_gva_region_industry", "region_code", "industry_code"),
+    )
+    release: Mapped[str] = mapped_column(Text, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    region_name: Mapped[str] = mapped_column(Text)
+    #: As published: spreadsheet software turned some codes into dates ('02-Mar'); kept so.
+    industry_code: Mapped[str] = mapped_column(Text, primary_key=True)
+    industry: Mapped[str] = mapped_column(Text, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    gbp_million: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
 class ColumnMapping(Timestamped, Base):
     """A saved mapping from an import file's columns to business fields."""
 

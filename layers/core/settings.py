@@ -65,17 +65,6 @@ class Settings(BaseSettings):
         gt=0,
         description="A stop further than this from the street network is not covered by it.",
     )
-    gva_per_job_gbp: float = Field(
-        default=25_000.0,
-        gt=0,
-        description="Gross value added per job in the sector, for its contribution to the economy.",
-    )
-    gva_source: str = Field(
-        default="Illustrative figure: replace with ONS regional GVA by industry (SIC 13-15) "
-        "divided by jobs",
-        description="Where the GVA per job comes from (shown beside every result).",
-    )
-    gva_year: int = Field(default=2022, description="The year the GVA per job describes.")
     backup_dir: Path | None = Field(
         default=None, description="Where backups go; default <data_dir>/backups."
     )

@@ -1,4 +1,5 @@
-"""The open reference data pack (boundaries and postcodes) in the configured directory."""
+"""The open reference data pack (boundaries, postcodes and the ONS GVA tables) in the configured
+directory."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
 from layers.people import rights
 from layers.people.identity import User
-from layers.reference import boundaries, postcodes
+from layers.reference import boundaries, economy, postcodes
 
 #: (relative path, boundary kind, source description) of the boundary files in the pack.
 BOUNDARY_FILES = (
@@ -23,6 +24,8 @@ BOUNDARY_FILES = (
     ("boundaries/lsoa_leicester.geojson", "lsoa", "ONS LSOA December 2011, generalised clipped"),
 )
 POSTCODE_FILE = "postcodes/le.csv"
+#: The ONS regional GVA tables (ITL3 and ITL2, current prices) of the pack.
+GVA_FILES = ("economy/gva_itl3_current_prices_2024.csv", "economy/gva_itl2_current_prices_2024.csv")
 
 
 def reference_dir() -> Path | None:
@@ -43,7 +46,8 @@ def load_reference_data(
     if directory is None:
         return {}
     steps = [(path, kind, src) for path, kind, src in BOUNDARY_FILES if (directory / path).exists()]
-    total = len(steps) + 1
+    tables = [path for path in GVA_FILES if (directory / path).exists()]
+    total = len(steps) + 1 + len(tables)
     loaded: dict[str, int] = {}
     for done, (path, kind, source) in enumerate(steps):
         progress(done, total, f"{kind} boundaries")
@@ -56,5 +60,10 @@ def load_reference_data(
         loaded["postcodes"] = postcodes.import_postcodes(
             bind, user, directory / POSTCODE_FILE
         ).loaded
+    for done, path in enumerate(tables, start=len(steps) + 1):
+        progress(done, total, "official GVA")
+        loaded[f"GVA values ({Path(path).stem})"] = economy.import_gva(
+            bind, user, directory / path
+        ).values
     progress(total, total, "reference data loaded")
     return loaded

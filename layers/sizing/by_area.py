@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from h3ronpy.vector import coordinates_to_cells
 from pyproj import Transformer
 from sqlalchemy import text
@@ -23,7 +24,7 @@ from layers.core.bulk import copy_out
 from layers.core.db import Bind, read_frame, reading
 from layers.core.errors import ValidationError
 from layers.core.fragments import CURRENT_BUSINESS
-from layers.core.settings import get_settings
+from layers.sizing import gva as official_gva
 
 GEOGRAPHIES = {
     "district": "Districts",
@@ -35,39 +36,29 @@ GEOGRAPHIES = {
 H3_RESOLUTIONS = range(7, 10)
 
 
-@dataclass(frozen=True)
-class Gva:
-    """The gross value added per job used for the economic contribution, and where it is from."""
-
-    per_job_gbp: float
-    source: str
-    year: int
-
-    def caption(self) -> str:
-        """The figure and its source, to show beside every result."""
-        return f"GVA £{self.per_job_gbp:,.0f} per job ({self.year}); source: {self.source}."
-
-
-def gva() -> Gva:
-    """The configured GVA per job (``SECTORMAP_GVA_PER_JOB_GBP``, ``_SOURCE``, ``_YEAR``)."""
-    settings = get_settings()
-    return Gva(settings.gva_per_job_gbp, settings.gva_source, settings.gva_year)
-
-
 def _stream(bind: Bind, select: str, params: dict[str, object] | None = None) -> pd.DataFrame:
     """The rows of ``select`` through ``bulk.copy_out``, parsed by Arrow."""
     return pd.read_csv(
-        copy_out(bind, select, params), engine="pyarrow", dtype={"sector": str, "activity": str}
-    )
+        copy_out(bind, select, params),
+        engine="pyarrow",
+        dtype={"sector": str, "activity": str, "district": str},
+    ).fillna({"district": ""})
 
 
-#: Current businesses as sector, activity, employees (0 when unknown), low, high, lat, lon.
+#: The district holding business ``b``, as ``d.district`` (the first by code, as sizing by
+#: district counts it; none outside the districts loaded).
+_DISTRICT_OF_BUSINESS = (
+    "LEFT JOIN LATERAL (SELECT code AS district FROM boundary "
+    "WHERE kind = 'district' AND ST_Intersects(geom, b.geom) ORDER BY code LIMIT 1) d ON true"
+)
+#: Current businesses as sector, activity, employees (0 when unknown), low, high, lat, lon and
+#: district.
 _POINTS = (
     "SELECT b.sector, b.activity, coalesce(b.employees_estimate, 0) AS employees, "  # noqa: S608 - constant
     "coalesce(b.employees_low, b.employees_estimate, 0) AS employees_low, "
     "coalesce(b.employees_high, b.employees_estimate, 0) AS employees_high, "
-    "ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon "
-    f"FROM business b WHERE {CURRENT_BUSINESS} AND b.geom IS NOT NULL"
+    "ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon, coalesce(d.district, '') AS district "
+    f"FROM business b {_DISTRICT_OF_BUSINESS} WHERE {CURRENT_BUSINESS} AND b.geom IS NOT NULL"
 )
 _GRID = 25.0  # metres: the cells of business_grid_summary (migration 0004)
 _TO_LONLAT = Transformer.from_crs(27700, 4326, always_xy=True)
@@ -99,44 +90,73 @@ def _whole_cells(cells: pd.DataFrame, resolution: int) -> np.ndarray:
     return np.where(same, first, 0)
 
 
-def _by_h3(bind: Bind, resolution: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Current businesses per H3 cell, exactly: the grid cells that lie wholly inside one
-    hexagon are counted from their summaries; only the businesses of the grid cells that
-    straddle hexagons are placed one by one."""
-    if resolution not in H3_RESOLUTIONS:
-        raise ValidationError(f"H3 resolution {resolution} is not offered; use 7, 8 or 9")
+def _district_cells(bind: Bind, cells: pd.DataFrame) -> np.ndarray:
+    """For each 25 m grid cell (grid_i, grid_j), the district holding all of it (with a metre
+    to spare, so a business on the edge is never placed by the cell), or '' when it touches a
+    district's edge or lies outside every district."""
+    with reading(bind) as conn:
+        districts = gpd.read_postgis(
+            text("SELECT code, geom FROM boundary WHERE kind = 'district' ORDER BY code"),
+            conn,
+            geom_col="geom",
+        ).to_crs(27700)
+    x0 = cells["grid_i"].to_numpy(dtype=float) * _GRID
+    y0 = cells["grid_j"].to_numpy(dtype=float) * _GRID
+    boxes = shapely.box(x0 - 1, y0 - 1, x0 + _GRID + 1, y0 + _GRID + 1)
+    out = np.full(len(cells), "", dtype=object)
+    for code, outline in zip(districts["code"], districts.geometry, strict=True):
+        shapely.prepare(outline)
+        out[shapely.contains_properly(outline, boxes) & (out == "")] = code
+    return out
+
+
+def _located(bind: Bind, resolution: int | None) -> pd.DataFrame:
+    """Current businesses tallied by district, sector and activity (and by H3 ``cell`` at
+    ``resolution``), exactly: grid cells that lie wholly inside one district (and one hexagon)
+    are counted from their summaries; only the businesses of the other cells are placed one by
+    one."""
     summary = _stream(
         bind,
         "SELECT grid_i, grid_j, sector, activity, businesses, employees, employees_low, "
         "employees_high FROM business_grid_summary",
     )
     cells = summary[["grid_i", "grid_j"]].drop_duplicates(ignore_index=True)
-    cells["cell"] = _whole_cells(cells, resolution) if len(cells) else []
-    summary = summary.merge(cells, on=["grid_i", "grid_j"])
-    whole = summary[summary["cell"] != 0]
-    split = cells[cells["cell"] == 0]
+    cells["district"] = _district_cells(bind, cells) if len(cells) else []
+    whole = cells["district"] != ""
+    keys = ["district", "sector", "activity"]
+    if resolution is not None:
+        cells["cell"] = _whole_cells(cells, resolution) if len(cells) else []
+        whole &= cells["cell"] != 0
+        keys = ["cell", *keys]
+    summary = summary.merge(cells[whole], on=["grid_i", "grid_j"])
+    split = cells[~whole]
     points = _stream(
         bind,
         f"{_POINTS} AND (b.grid_i, b.grid_j) IN "  # noqa: S608 - constant fragment
         "(SELECT * FROM unnest(CAST(:i AS int[]), CAST(:j AS int[])))",
         {"i": split["grid_i"].tolist(), "j": split["grid_j"].tolist()},
     )
-    points["cell"] = (
-        np.asarray(
-            coordinates_to_cells(points["lat"].to_numpy(), points["lon"].to_numpy(), resolution)
+    if resolution is not None:
+        points["cell"] = (
+            np.asarray(
+                coordinates_to_cells(
+                    points["lat"].to_numpy(), points["lon"].to_numpy(), resolution
+                )
+            )
+            if len(points)
+            else np.zeros(0, dtype=np.uint64)
         )
-        if len(points)
-        else np.zeros(0, dtype=np.uint64)
+    counted = ["businesses", "employees", "employees_low", "employees_high"]
+    return _tally_detail(
+        pd.concat([summary[[*keys, *counted]], _tally(points, keys)], ignore_index=True), keys
     )
-    placed = pd.concat(
-        [
-            whole[["cell", "sector", "activity", "businesses", "employees", "employees_low",
-                   "employees_high"]],
-            _tally(points, ["cell", "sector", "activity"]),
-        ],
-        ignore_index=True,
-    )  # fmt: skip
-    detail = _tally_detail(placed, ["cell", "sector", "activity"])
+
+
+def _by_h3(bind: Bind, resolution: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Current businesses per H3 cell, exactly (``_located``)."""
+    if resolution not in H3_RESOLUTIONS:
+        raise ValidationError(f"H3 resolution {resolution} is not offered; use 7, 8 or 9")
+    detail = _located(bind, resolution)
     detail["code"] = [f"{c:x}" for c in detail.pop("cell")]
     totals = _tally_detail(detail, ["code"])
     shaped = hexagons.outlines(totals.rename(columns={"code": "cell"})).rename(
@@ -146,8 +166,20 @@ def _by_h3(bind: Bind, resolution: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return shaped, detail
 
 
+def manufacturing_employees_by_district(bind: Bind) -> dict[str, int]:
+    """The register's employees in SIC 13-15 (current businesses) per district code."""
+    located = _located(bind, None)
+    return _manufacturing_by_district(located)
+
+
+def _manufacturing_by_district(detail: pd.DataFrame) -> dict[str, int]:
+    making = detail[detail["sector"].isin(official_gva.MANUFACTURING) & (detail["district"] != "")]
+    return {str(k): int(v) for k, v in making.groupby("district")["employees"].sum().items()}
+
+
 _BOUNDARY_COUNTS = """
-SELECT a.code, a.name, b.sector, b.activity, count(b.*) AS businesses,
+SELECT a.code, a.name, b.sector, b.activity, coalesce(d.district, '') AS district,
+    count(b.*) AS businesses,
     coalesce(sum(coalesce(b.employees_estimate, 0)), 0) AS employees,
     coalesce(sum(coalesce(b.employees_low, b.employees_estimate, 0)), 0) AS employees_low,
     coalesce(sum(coalesce(b.employees_high, b.employees_estimate, 0)), 0) AS employees_high
@@ -155,18 +187,21 @@ FROM business b
 CROSS JOIN LATERAL (
     SELECT code, name FROM boundary
     WHERE kind = :kind AND ST_Intersects(geom, b.geom) ORDER BY code LIMIT 1) a
+{district}
 WHERE {current}
-GROUP BY a.code, a.name, b.sector, b.activity
+GROUP BY a.code, a.name, b.sector, b.activity, d.district
 """
 
 _AREA_COUNTS = """
-SELECT f.id::text AS code, f.name, b.sector, b.activity, count(*) AS businesses,
+SELECT f.id::text AS code, f.name, b.sector, b.activity, coalesce(d.district, '') AS district,
+    count(*) AS businesses,
     coalesce(sum(coalesce(b.employees_estimate, 0)), 0) AS employees,
     coalesce(sum(coalesce(b.employees_low, b.employees_estimate, 0)), 0) AS employees_low,
     coalesce(sum(coalesce(b.employees_high, b.employees_estimate, 0)), 0) AS employees_high
 FROM focus_area f JOIN business b ON ST_Intersects(f.geom, b.geom)
+{district}
 WHERE {current}
-GROUP BY f.id, f.name, b.sector, b.activity
+GROUP BY f.id, f.name, b.sector, b.activity, d.district
 """
 
 
@@ -181,7 +216,9 @@ def _outlines(bind: Bind, by: str) -> gpd.GeoDataFrame:
 
 
 def _by_outline(bind: Bind, by: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    sql = (_AREA_COUNTS if by == "area" else _BOUNDARY_COUNTS).format(current=CURRENT_BUSINESS)
+    sql = (_AREA_COUNTS if by == "area" else _BOUNDARY_COUNTS).format(
+        current=CURRENT_BUSINESS, district=_DISTRICT_OF_BUSINESS
+    )
     with reading(bind) as conn:
         detail = pd.read_sql(text(sql), conn, params={"kind": by})
     outlines = _outlines(bind, by)
@@ -211,14 +248,14 @@ class Sizing:
     by: str
     areas: gpd.GeoDataFrame
     detail: pd.DataFrame
-    gva: Gva
+    gva: official_gva.OfficialGva
 
     @property
     def totals(self) -> dict[str, float]:
         """Businesses, employees (low, high) and GVA over every area (for boundary geographies,
         the businesses inside the loaded boundaries)."""
         return {
-            column: float(self.areas[column].sum())
+            column: float(self.areas[column].sum(min_count=1))
             for column in ("businesses", "employees", "employees_low", "employees_high", "gva_gbp")
         }
 
@@ -232,13 +269,21 @@ class Sizing:
 
     def as_records(self) -> list[dict[str, object]]:
         """One plain object per area: code, name, businesses, employees, low, high, km², per
-        km², GVA."""
+        km², and the apportioned official GVA (£, None when no figures are loaded) with its
+        year, source and method."""
         columns = ["code", "name", "businesses", "employees", "employees_low", "employees_high",
                    "area_km2", "per_km2", "gva_gbp"]  # fmt: skip
         frame = pd.DataFrame(self.areas[columns])
         for column in ("businesses", "employees", "employees_low", "employees_high"):
             frame[column] = frame[column].astype(int)
-        return frame.to_dict("records")
+        records = frame.to_dict("records")
+        for record in records:
+            value = record["gva_gbp"]
+            record["gva_gbp"] = None if pd.isna(value) else round(float(value))
+            record["gva_year"] = self.gva.year
+            record["gva_source"] = self.gva.source if self.gva.loaded else None
+            record["gva_method"] = official_gva.METHOD if self.gva.loaded else None
+        return records
 
 
 def size(bind: Bind, by: str, *, resolution: int = 8) -> Sizing:
@@ -247,13 +292,20 @@ def size(bind: Bind, by: str, *, resolution: int = 8) -> Sizing:
         raise ValidationError(f"cannot size by {by!r}: use {', '.join(GEOGRAPHIES)}")
     areas, detail = _by_h3(bind, resolution) if by == "h3" else _by_outline(bind, by)
     km2 = areas.to_crs(27700).area.to_numpy() / 1e6 if len(areas) else np.zeros(0)
-    money = gva()
+    # Districts and hexagons count every business once, so they hold the ITL3 totals already.
+    by_district = (
+        _manufacturing_by_district(detail)
+        if by in ("district", "h3")
+        else manufacturing_employees_by_district(bind)
+    )
+    money = official_gva.official(bind, by_district)
+    shares = official_gva.apportion(detail, money)
     areas = areas.assign(
         area_km2=np.round(km2, 3),
         per_km2=np.round(
             np.divide(areas["businesses"], km2, where=km2 > 0, out=np.zeros(len(areas))), 2
         ),
-        gva_gbp=(areas["employees"] * money.per_job_gbp).round(0),
+        gva_gbp=areas["code"].map(shares).fillna(0.0 if money.loaded else np.nan).round(0),
     )
     areas = areas.sort_values(["businesses", "code"], ascending=[False, True], ignore_index=True)
     return Sizing(by, areas, detail, money)

@@ -34,8 +34,10 @@ METHOD_NOTES = (
     "Businesses are those in the register that are active or dormant; employees are the sum of "
     "each business's estimate, with the low and high estimates beside it.",
     "A business is counted in the first district (by code) whose boundary holds it.",
-    "The economic contribution is employees multiplied by the gross value added per job stated "
-    "beside it.",
+    "The economic contribution is the ONS gross value added of manufacturing SIC 13-15 for "
+    "the ITL3 areas (Leicester; Leicestershire CC and Rutland); for a district or focus area it "
+    "is that figure apportioned by the area's part of the register's SIC 13-15 employees. "
+    "Wholesale (SIC 46.41, 46.42) is outside SIC 13-15 and gets no share.",
     emerging.TEST,
 )
 #: Column names as people read them, in the PDF's tables.
@@ -126,6 +128,18 @@ def _trend_chart(trend: pd.DataFrame) -> bytes:
     return _png(figure)
 
 
+def _gva_chart(series: pd.DataFrame) -> bytes:
+    figure = Figure(figsize=(9, 3.2))
+    axes = figure.subplots()
+    for colour, (name, group) in zip(PALETTE, series.groupby("region_name"), strict=False):
+        axes.plot(group["year"], group["gbp_million"], marker="o", markersize=3, color=colour,
+                  label=name)  # fmt: skip
+    axes.set_title("Gross value added of SIC 13-15, £ million (current prices, ONS)", fontsize=10)
+    axes.legend(fontsize=7)
+    axes.tick_params(labelsize=8)
+    return _png(figure)
+
+
 def _hidden_chart(found: hidden_sector.HiddenSector) -> bytes:
     estimate = found.estimate
     figure = Figure(figsize=(6, 2.4))
@@ -192,10 +206,20 @@ def build(
     summary = [
         f"{len(points):,} businesses in {scope} employ about {int(points['employees'].sum()):,} "
         "people (sum of estimates).",
-        f"Their economic contribution is about "
-        f"£{points['employees'].sum() * money.per_job_gbp / 1e6:,.1f} million of gross value "
-        "added a year.",
     ]
+    if money.loaded:
+        figures["gva"] = _gva_chart(money.series)
+        contribution = (
+            districts.totals["gva_gbp"]
+            if area_id is None
+            else float(by_area.size(bind, "area").areas.set_index("code")["gva_gbp"][str(area_id)])
+        )
+        summary.append(
+            f"The gross value added of its manufacturing (SIC 13-15) was about "
+            f"£{contribution / 1e6:,.1f} million in {money.year} (ONS"
+            f"{', apportioned by employees' if area_id is not None else ''}); wholesale is "
+            "outside SIC 13-15."
+        )
     if hidden is not None:
         estimate = hidden.estimate
         summary.append(
@@ -260,7 +284,7 @@ def to_pdf(report: SectorReport) -> bytes:
         pdf_pages.image_page(
             pdf,
             "Sectors and trend",
-            [report.figures[n] for n in ("sectors", "trend") if n in report.figures],
+            [report.figures[n] for n in ("sectors", "trend", "gva") if n in report.figures],
         )
         pdf_pages.table_page(pdf, "By district", report.districts, headings=READABLE)
         pdf_pages.table_page(

@@ -541,7 +541,18 @@ def test_an_analyst_sizes_by_ward_sees_the_hidden_sector_and_downloads_a_geopack
     page.get_by_text("Wards", exact=True).click()
     expect(map_frame(page).locator(".sectormap-legend")).to_contain_text("Businesses")
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("E05")  # ward codes
-    expect(page.get_by_text(re.compile(r"GVA £[\d,]+ per job"))).to_be_visible()
+    # The official figure with its source and the apportionment note, and its trend as a chart.
+    expect(page.get_by_text("Official economic contribution (ONS)")).to_be_visible()
+    expect(
+        page.get_by_test_id("stMetric").filter(has_text="Leicester (TLF21), 2022")
+    ).to_contain_text("£467m")
+    expect(
+        page.get_by_text(re.compile(r"Apportioned: the ONS GVA of SIC 13-15")).first
+    ).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Source: ONS, Regional gross value added")).first
+    ).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
 
     page.get_by_role("tab", name="Hidden sector").click()
     expect(page.get_by_text("Estimated sector, seen and unseen")).to_be_visible(timeout=60_000)

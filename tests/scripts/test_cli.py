@@ -326,6 +326,10 @@ def test_sizing_export_and_report_commands(engine: Engine, tmp_path: Path) -> No
     rows = json.loads(sized.stdout)
     leicester = next(r for r in rows if r["name"] == "Leicester")
     assert (leicester["businesses"], leicester["employees"]) == (2, 15)
+    # Leicester is a whole ITL3 area (TLF21): its share is the ONS figure for the latest year.
+    assert (leicester["gva_gbp"], leicester["gva_year"]) == (467_000_000, 2022)
+    assert "Office for National Statistics" in leicester["gva_source"]
+    assert "Apportioned" in leicester["gva_method"]
     assert {"code", "name", "businesses", "employees"} <= set(rows[0])
     assert sum(r["businesses"] for r in json.loads(hexes.stdout)) == 2
     assert (

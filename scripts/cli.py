@@ -236,15 +236,29 @@ def import_boundaries(
 
 
 @import_app.command("postcodes")
-def import_postcodes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+def import_postcodes(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    release: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="The file's release date (default: its metadata.txt, else today).",
+        ),
+    ] = None,
+) -> None:
     """Load postcodes: OS Code-Point Open CSV (British National Grid) or the ONS postcode
-    directory."""
+    directory. Postcodes an older release listed and this newer one does not are kept,
+    flagged as terminated."""
     engine = ready_engine()
     with TqdmProgress("postcodes") as progress:
-        result = postcodes.import_postcodes(engine, IMPORTER, file, progress=progress)
+        result = postcodes.import_postcodes(
+            engine, IMPORTER, file, release=release.date() if release else None,
+            progress=progress,
+        )  # fmt: skip
     typer.echo(
-        f"{result.loaded:,} postcodes loaded from {file.name} ({result.format}); "
-        f"{result.wards_assigned:,} placed in a current ward."
+        f"{result.loaded:,} postcodes loaded from {file.name} ({result.format}, released "
+        f"{result.release:%d %B %Y}); {result.wards_assigned:,} placed in a current ward; "
+        f"{result.terminated:,} of their areas terminated since an older release."
     )
 
 

@@ -112,6 +112,10 @@ def _rating(business_id: int) -> None:
                 st.rerun()
 
 
+#: Said of a location taken from a postcode the newest postcode release no longer lists.
+TERMINATED = " of a terminated postcode (not in the newest postcode release; it may be out of date)"
+
+
 def business(business_id: int) -> None:
     """Everything known about one business."""
     profile = profiles.business_profile(ui.engine(), business_id)
@@ -127,7 +131,8 @@ def business(business_id: int) -> None:
         "Activity": vocab.ACTIVITIES.get(d["activity"]),
         "Address": d["address"],
         "Postcode": d["postcode"],
-        "Location": vocab.LOCATION_PRECISIONS.get(d["location_precision"]),
+        "Location": vocab.LOCATION_PRECISIONS.get(d["location_precision"], "")
+        + (TERMINATED if d["postcode_terminated"] else ""),
         "Building": d["site"],
         "Unit": d["unit"],
         "Employees": (

@@ -161,7 +161,8 @@ class Boundary(Base):
 
 
 class Postcode(Base):
-    """A postcode unit and its point, for geocoding."""
+    """A postcode unit and its point, for geocoding: live, or terminated since an older
+    release."""
 
     __tablename__ = "postcode"
     __table_args__ = (
@@ -182,6 +183,10 @@ class Postcode(Base):
     ward_code: Mapped[str | None] = mapped_column(String(9))
     ward_code_source: Mapped[str | None] = mapped_column(String(9))
     source: Mapped[str] = mapped_column(Text, server_default="")
+    #: The release (date) of the newest file that lists the postcode as live.
+    released: Mapped[dt.date | None] = mapped_column(Date)
+    #: No longer listed by the newest release of its area (kept so old addresses geocode).
+    terminated: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class Site(Timestamped, Base):

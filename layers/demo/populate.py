@@ -66,13 +66,14 @@ def _arrays(values: pd.Series) -> list[str]:
 
 
 def cluster_postcodes(bind: Bind) -> dict[str, pd.DataFrame]:
-    """For each demo cluster, the loaded postcodes within its radius (postcode, lon, lat),
+    """For each demo cluster, the loaded live postcodes within its radius (postcode, lon, lat),
     sorted; empty frames when no postcodes are loaded."""
     return {
         cluster.key: read_frame(
             bind,
             "SELECT postcode, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM postcode "
-            "WHERE ST_DWithin(geom::geography, ST_MakePoint(:lon, :lat)::geography, :r) "
+            "WHERE NOT terminated "
+            "AND ST_DWithin(geom::geography, ST_MakePoint(:lon, :lat)::geography, :r) "
             "ORDER BY postcode",
             {"lon": cluster.lon, "lat": cluster.lat, "r": cluster.radius_m},
         )

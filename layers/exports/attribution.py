@@ -6,11 +6,18 @@ from layers.core.db import Bind
 from layers.reference import boundaries, economy, postcodes
 from layers.register.businesses.queries import has_demo_data
 
-POSTCODES = (
-    "Contains OS data © Crown copyright and database right 2014. Contains Royal Mail data © Royal "
-    "Mail copyright and database right 2014. Contains National Statistics data © Crown copyright "
-    "and database right 2014."
-)
+
+def postcode_line(year: int) -> str:
+    """The attribution of OS Code-Point Open of ``year``'s release."""
+    return (
+        f"Contains OS data © Crown copyright and database right {year}. Contains Royal Mail data "
+        f"© Royal Mail copyright and database right {year}. Contains National Statistics data © "
+        f"Crown copyright and database right {year}."
+    )
+
+
+POSTCODES = postcode_line(2014)
+POSTCODES_2025 = postcode_line(2025)
 BOUNDARIES = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
     "Contains OS data © Crown copyright and database right 2019."
@@ -25,6 +32,7 @@ GVA = economy.ATTRIBUTION
 #: Short forms for the map's attribution control; the full lines are shown beside every map.
 SHORT = {
     POSTCODES: "Postcodes: OS Code-Point Open © Crown copyright, Royal Mail, ONS 2014",
+    POSTCODES_2025: "Postcodes: OS Code-Point Open © Crown copyright, Royal Mail, ONS 2025",
     BOUNDARIES: "Boundaries: ONS, OGL v3.0",
     BOUNDARIES_2011: "MSOA/LSOA: ONS, OS © Crown copyright 2016",
     OSM: "© OpenStreetMap contributors",
@@ -44,14 +52,17 @@ def lines(
     demo: bool,
     osm: bool = False,
     gva: bool = False,
+    postcodes_2025: bool = False,
     short: bool = False,
 ) -> list[str]:
-    """The attribution lines for the data in use (``short``: the forms for a map's corner)."""
+    """The attribution lines for the data in use (``postcodes``: Code-Point Open of 2014,
+    ``postcodes_2025``: of 2025; ``short``: the forms for a map's corner)."""
     chosen = [
         (demo, DEMO),
         (boundaries, BOUNDARIES),
         (statistical_areas, BOUNDARIES_2011),
         (postcodes, POSTCODES),
+        (postcodes_2025, POSTCODES_2025),
         (osm, OSM),
         (gva, GVA),
     ]
@@ -67,11 +78,13 @@ def for_database(bind: Bind, *, osm: bool = True, short: bool = False) -> list[s
     """The attribution lines for what this database holds (``osm``: the output also shows
     OpenStreetMap data, as every map and street route does)."""
     counts = boundaries.boundary_counts(bind)
+    releases = postcodes.release_years(bind)
     return lines(
         demo=has_demo_data(bind),
         boundaries=bool(counts.get("district") or counts.get("ward")),
         statistical_areas=bool(counts.get("msoa") or counts.get("lsoa")),
-        postcodes=postcodes.postcode_count(bind) > 0,
+        postcodes=bool(releases - {2025}),
+        postcodes_2025=2025 in releases,
         osm=osm,
         gva=economy.has_figures(bind),
         short=short,

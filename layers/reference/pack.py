@@ -23,7 +23,9 @@ BOUNDARY_FILES = (
     ("boundaries/msoa_leicester.geojson", "msoa", "ONS MSOA December 2011, generalised clipped"),
     ("boundaries/lsoa_leicester.geojson", "lsoa", "ONS LSOA December 2011, generalised clipped"),
 )
-POSTCODE_FILE = "postcodes/le.csv"
+#: Code-Point Open releases of the pack, oldest first: the newest gives the live postcodes and
+#: current ward codes; the older keeps the postcodes terminated since, for old addresses.
+POSTCODE_FILES = ("postcodes/le.csv", "postcodes_2025/le.csv")
 #: The ONS regional GVA tables (ITL3 and ITL2, current prices) of the pack.
 GVA_FILES = ("economy/gva_itl3_current_prices_2024.csv", "economy/gva_itl2_current_prices_2024.csv")
 
@@ -47,7 +49,8 @@ def load_reference_data(
         return {}
     steps = [(path, kind, src) for path, kind, src in BOUNDARY_FILES if (directory / path).exists()]
     tables = [path for path in GVA_FILES if (directory / path).exists()]
-    total = len(steps) + 1 + len(tables)
+    postcode_files = [path for path in POSTCODE_FILES if (directory / path).exists()]
+    total = len(steps) + len(postcode_files) + len(tables)
     loaded: dict[str, int] = {}
     for done, (path, kind, source) in enumerate(steps):
         progress(done, total, f"{kind} boundaries")
@@ -55,12 +58,11 @@ def load_reference_data(
             bind, user, directory / path, kind=kind, source=source
         )
         loaded[f"{kind} boundaries"] = result.loaded
-    if (directory / POSTCODE_FILE).exists():
-        progress(len(steps), total, "postcodes")
-        loaded["postcodes"] = postcodes.import_postcodes(
-            bind, user, directory / POSTCODE_FILE
-        ).loaded
-    for done, path in enumerate(tables, start=len(steps) + 1):
+    for done, path in enumerate(postcode_files, start=len(steps)):
+        progress(done, total, "postcodes")
+        result = postcodes.import_postcodes(bind, user, directory / path)
+        loaded[f"postcodes ({result.release:%B %Y})"] = result.loaded
+    for done, path in enumerate(tables, start=len(steps) + len(postcode_files)):
         progress(done, total, "official GVA")
         loaded[f"GVA values ({Path(path).stem})"] = economy.import_gva(
             bind, user, directory / path

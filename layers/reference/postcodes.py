@@ -1,13 +1,21 @@
 """Postcodes for geocoding: import OS Code-Point Open or the ONS postcode directory (ONSPD).
 
-Code-Point Open has no header row, coordinates in British National Grid (EPSG:27700) and 2014 ward
-codes; points are transformed to WGS84 with pyproj, and each postcode's current ward is found by
-point-in-polygon against the ward boundaries loaded (``assign_wards``).
+Code-Point Open has no header row, coordinates in British National Grid (EPSG:27700) and the ward
+codes of its release; points are transformed to WGS84 with pyproj, and each postcode's current ward
+is found by point-in-polygon against the ward boundaries loaded (``assign_wards``).
+
+Code-Point Open lists only the live postcodes of its areas at its release (the date in the
+``metadata.txt`` it ships with). A postcode that an older release listed and a newer one of its
+area does not has been terminated: it is kept, flagged, so old addresses still geocode, and live
+postcodes are preferred wherever a choice is made. A newer release is never overwritten by an
+older one loaded after it. The ONS postcode directory lists terminated postcodes itself
+(``doterm``).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
@@ -42,6 +50,8 @@ class PostcodeImport:
     loaded: int
     without_coordinates: int
     wards_assigned: int
+    release: dt.date
+    terminated: int
 
 
 def normalise_postcode(value: str | None) -> str | None:
@@ -79,6 +89,22 @@ def detect_format(path: Path) -> str:
     )
 
 
+_RELEASE_LINE = re.compile(r"^RM UPDATE DATE:\s*(\d{8})\s*$", re.MULTILINE)
+
+
+def release_of(path: Path) -> dt.date | None:
+    """The release date of a Code-Point Open file: the Royal Mail update date in the
+    ``metadata.txt`` the product ships beside it (in the same folder, or its ``Doc`` folder);
+    None when there is none."""
+    for folder in (path.parent, path.parent.parent / "Doc", path.parent.parent / "doc"):
+        metadata = folder / "metadata.txt"
+        if metadata.is_file():
+            found = _RELEASE_LINE.search(metadata.read_text(encoding="latin-1"))
+            if found:
+                return dt.datetime.strptime(found.group(1), "%Y%m%d").date()
+    return None
+
+
 def _codepoint_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
     reader = pd.read_csv(
         handle,
@@ -101,6 +127,7 @@ def _codepoint_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
                 "positional_quality_raw": chunk["PQ"].replace("", pd.NA),
                 "district_code": chunk["DC"].replace("", pd.NA),
                 "ward_code_source": chunk["WC"].replace("", pd.NA),
+                "terminated": False,
             }
         )[has_point]
         # Code-Point Open has no header: row i of the file is line i + 1.
@@ -121,8 +148,8 @@ def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
         postcode_col = "pcds" if "pcds" in chunk.columns else "pcd"
         lat = pd.to_numeric(chunk["lat"], errors="coerce")
         lon = pd.to_numeric(chunk["long"], errors="coerce")
-        live = chunk["doterm"].isna() if "doterm" in chunk.columns else True
-        has_point = (lat.between(49, 61) & lon.between(-9, 3) & live).to_numpy()
+        has_point = (lat.between(49, 61) & lon.between(-9, 3)).to_numpy()
+        terminated = chunk["doterm"].notna() if "doterm" in chunk.columns else False
         blank = pd.Series(pd.NA, index=chunk.index, dtype="string")
         frame = pd.DataFrame(
             {
@@ -132,6 +159,7 @@ def _onspd_chunks(handle: IO[bytes]) -> Iterator[pd.DataFrame]:
                 "positional_quality_raw": chunk.get("osgrdind", blank),
                 "district_code": chunk.get("oslaua", blank),
                 "ward_code_source": chunk.get("osward", blank),
+                "terminated": terminated,
             }
         )[has_point]
         # The header is line 1: row i of the data is line i + 2.
@@ -182,13 +210,41 @@ def _unreadable(error: Exception, file: str) -> ValidationError:
     return ValidationError(f"is not a readable postcode file ({message})", file=file)
 
 
+_UPSERT = """
+INSERT INTO postcode (postcode, geom, positional_quality, district_code, ward_code_source, source,
+    released, terminated)
+SELECT DISTINCT ON (postcode) postcode, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
+    positional_quality, district_code, ward_code_source, :source, :release, terminated
+FROM postcode_load ORDER BY postcode
+ON CONFLICT (postcode) DO UPDATE SET geom = EXCLUDED.geom,
+    positional_quality = EXCLUDED.positional_quality, district_code = EXCLUDED.district_code,
+    ward_code_source = EXCLUDED.ward_code_source, source = EXCLUDED.source,
+    released = EXCLUDED.released,
+    -- terminated by a newer release than the one given again (the same) stays terminated
+    terminated = EXCLUDED.terminated
+        OR (postcode.terminated AND postcode.released = EXCLUDED.released)
+WHERE postcode.released IS NULL OR postcode.released <= EXCLUDED.released
+"""
+#: The postcode area (the leading letters) of ``postcode``.
+_AREA = "substring(postcode from '^[A-Z]+')"
+
+
 def import_postcodes(
-    bind: Bind, user: User, path: Path, *, progress: Progress = no_progress
+    bind: Bind,
+    user: User,
+    path: Path,
+    *,
+    release: dt.date | None = None,
+    progress: Progress = no_progress,
 ) -> PostcodeImport:
     """Load a postcode file (format detected); a postcode loaded before is updated, never
-    duplicated. All or nothing: one transaction. Returns the counts."""
+    duplicated, unless what holds it is from a newer release. ``release`` is the file's date
+    (default: its ``metadata.txt``, else today). A Code-Point Open file lists every live
+    postcode of its areas, so the postcodes of those areas that only older releases list are
+    flagged terminated. All or nothing: one transaction. Returns the counts."""
     rights.require_importer(bind, user, "import postcodes", object_type="postcode")
     fmt = detect_format(path)
+    release = release or release_of(path) or dt.date.today()
     read_chunks = _codepoint_chunks if fmt == "codepoint" else _onspd_chunks
     total_bytes = max(path.stat().st_size, 1)
     loaded = skipped = 0
@@ -196,7 +252,8 @@ def import_postcodes(
         conn.execute(
             text(
                 "CREATE TEMP TABLE postcode_load (postcode text, lon float8, lat float8, "
-                "positional_quality smallint, district_code text, ward_code_source text)"
+                "positional_quality smallint, district_code text, ward_code_source text, "
+                "terminated boolean)"
             )
         )
         try:
@@ -207,26 +264,33 @@ def import_postcodes(
                 progress(min(handle.tell(), total_bytes), total_bytes, f"{loaded:,} postcodes")
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise _unreadable(exc, path.name) from None
-        conn.execute(
-            text(
-                "INSERT INTO postcode (postcode, geom, positional_quality, district_code, "
-                "ward_code_source, source) "
-                "SELECT DISTINCT ON (postcode) postcode, ST_SetSRID(ST_MakePoint(lon, lat), 4326), "
-                "positional_quality, district_code, ward_code_source, :source FROM postcode_load "
-                "ORDER BY postcode "
-                "ON CONFLICT (postcode) DO UPDATE SET geom = EXCLUDED.geom, "
-                "positional_quality = EXCLUDED.positional_quality, "
-                "district_code = EXCLUDED.district_code, "
-                "ward_code_source = EXCLUDED.ward_code_source, "
-                "source = EXCLUDED.source"
-            ),
-            {"source": path.name},
+        conn.execute(text(_UPSERT), {"source": source_name(path), "release": release})
+        areas = [
+            str(area)
+            for area in conn.execute(
+                text(f"SELECT DISTINCT {_AREA} FROM postcode_load")  # noqa: S608 - constant
+            ).scalars()
+        ]
+        if fmt == "codepoint":
+            conn.execute(
+                text(
+                    "UPDATE postcode SET terminated = true WHERE NOT terminated "  # noqa: S608
+                    f"AND (released IS NULL OR released < :release) AND {_AREA} = ANY(:areas)"
+                ),
+                {"release": release, "areas": areas},
+            )
+        terminated = int(
+            conn.execute(
+                text(f"SELECT count(*) FROM postcode WHERE terminated AND {_AREA} = ANY(:areas)"),  # noqa: S608
+                {"areas": areas},
+            ).scalar_one()
         )
         conn.execute(text("DROP TABLE postcode_load"))
         wards = assign_wards(conn)
         audit.imported(
             conn, user, object_type="postcode", file=path.name,
-            detail={"loaded": loaded, "skipped": skipped},
+            detail={"loaded": loaded, "skipped": skipped, "release": release.isoformat(),
+                    "terminated": terminated},
         )  # fmt: skip
         analyze(conn, "postcode")
     progress(total_bytes, total_bytes, f"{loaded:,} postcodes")
@@ -237,7 +301,13 @@ def import_postcodes(
         fmt,
         f"{skipped:,}",
     )
-    return PostcodeImport(fmt, loaded, skipped, wards)
+    return PostcodeImport(fmt, loaded, skipped, wards, release, terminated)
+
+
+def source_name(path: Path) -> str:
+    """How a postcode file is named in the table: its folder and name (two releases of
+    Code-Point Open both call their file ``le.csv``)."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
 def assign_wards(conn: Connection) -> int:
@@ -266,3 +336,18 @@ def postcode_count(bind: Bind) -> int:
     """How many postcodes are loaded."""
     with reading(bind) as conn:
         return int(conn.execute(text("SELECT count(*) FROM postcode")).scalar_one())
+
+
+def release_years(bind: Bind) -> set[int]:
+    """The years of the Code-Point Open releases the loaded postcodes come from (2014 for
+    postcodes loaded before releases were kept)."""
+    with reading(bind) as conn:
+        return {
+            int(year)
+            for year in conn.execute(
+                text(
+                    "SELECT DISTINCT coalesce(extract(year FROM released)::int, 2014) "
+                    "FROM postcode"
+                )
+            ).scalars()
+        }

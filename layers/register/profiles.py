@@ -95,8 +95,11 @@ def business_profile(bind: Bind, business_id: int) -> BusinessProfile:
             b.address, b.postcode, b.location_precision, b.site_id, s.name AS site,
             u.label AS unit, u.floor, b.employees_estimate, b.employees_low, b.employees_high,
             b.employees_source, b.status, b.accreditations, b.first_seen, b.last_seen, b.is_demo,
-            b.version, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon
+            b.version, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon,
+            coalesce(b.location_precision = 'postcode' AND p.terminated, false)
+                AS postcode_terminated
         FROM business b {BUSINESS_SITE} LEFT JOIN unit u ON u.id = b.unit_id
+        LEFT JOIN postcode p ON p.postcode = b.postcode
         WHERE b.id = :id""",  # noqa: S608 - constant fragments, values bound
         {"id": business_id},
     )

@@ -47,13 +47,14 @@ def test_district_areas_match_the_published_figures(conn: Connection) -> None:
 
 
 def test_postcodes_are_loaded_and_transformed_to_wgs84(conn: Connection) -> None:
-    assert postcodes.postcode_count(conn) == 21_621
+    # 2025's 23,176 live postcodes and the 961 of 2014's terminated since.
+    assert postcodes.postcode_count(conn) == 24_137
     lon, lat = conn.execute(
         text("SELECT ST_X(geom), ST_Y(geom) FROM postcode WHERE postcode = 'LE1 1AA'")
     ).one()
-    # Easting 459327, northing 304196 in British National Grid.
-    assert lon == pytest.approx(-1.1249, abs=0.0005)
-    assert lat == pytest.approx(52.6323, abs=0.0005)
+    # Easting 459318, northing 304176 in British National Grid (the 2025 release).
+    assert lon == pytest.approx(-1.1250, abs=0.0005)
+    assert lat == pytest.approx(52.6321, abs=0.0005)
 
 
 def test_a_known_postcode_lies_inside_leicester_and_its_current_ward(conn: Connection) -> None:
@@ -72,11 +73,12 @@ def test_a_known_postcode_lies_inside_leicester_and_its_current_ward(conn: Conne
     assert row["inside"] is True
     assert row["district_code"] == "E06000016"
     assert row["ward_code"] == "E05010463"  # Castle, a 2019 ward
-    assert row["ward_code_source"] == "E05001789"  # the 2014 ward in the file
+    assert row["ward_code_source"] == "E05010463"  # the 2025 release gives current wards
 
 
 def test_every_leicester_postcode_gets_a_current_ward(conn: Connection) -> None:
-    assert _scalar(conn, "SELECT count(*) FROM postcode WHERE ward_code IS NOT NULL") == 6_089
+    # Leicester's postcodes of 2025 and those terminated since 2014.
+    assert _scalar(conn, "SELECT count(*) FROM postcode WHERE ward_code IS NOT NULL") == 6_425
     assert (
         _scalar(
             conn,
@@ -94,8 +96,9 @@ def test_loading_twice_changes_nothing(conn: Connection) -> None:
     after = conn.execute(
         text("SELECT (SELECT count(*) FROM boundary), (SELECT count(*) FROM postcode)")
     ).one()
-    assert before == after == (258, 21_621)
-    assert loaded["postcodes"] == 21_621
+    assert before == after == (258, 24_137)
+    assert loaded["postcodes (July 2014)"] == 21_621
+    assert loaded["postcodes (April 2025)"] == 23_176
 
 
 def _write(path: Path, features: list[dict], crs: str | None = "OGC:1.3:CRS84") -> Path:
@@ -229,7 +232,11 @@ def test_onspd_postcodes_are_read(tmp_path: Path, conn: Connection) -> None:
         encoding="utf-8",
     )
     result = postcodes.import_postcodes(conn, IMPORTER, path)
-    assert (result.format, result.loaded) == ("onspd", 1)
+    # The directory's terminated postcode (doterm) is kept, flagged; the bad point is not.
+    assert (result.format, result.loaded) == ("onspd", 2)
+    assert conn.execute(
+        text("SELECT terminated FROM postcode WHERE postcode = 'LE9 9XX'")
+    ).scalar_one()
 
 
 def test_a_geopackage_is_read_like_geojson(tmp_path: Path, conn: Connection) -> None:

@@ -1,8 +1,9 @@
 """Import businesses: read in chunks, validate, stage with COPY, geocode, match, then insert or
 update, all in one transaction.
 
-- Geocoding uses the postcode table (postcodes normalised first); when the full postcode is unknown
-  the postcode sector's centroid is used and the lower precision is recorded; a record with no
+- Geocoding uses the postcode table (postcodes normalised first; a postcode terminated since an
+  older release still geocodes); when the full postcode is unknown the postcode sector's centroid
+  (of its live postcodes) is used and the lower precision is recorded; a record with no
   coordinates at all is rejected with the reason.
 - Matching: company number first, then the normalised name (``sectormap_name_key``) and postcode.
   A match is updated (only when something changed); anything else is inserted. Nothing is ever
@@ -225,7 +226,9 @@ WITH wanted AS (
         left(split_part(postcode, ' ', 2), 1) AS digit
     FROM business_import WHERE precision IS NULL AND postcode IS NOT NULL),
 sectors AS (
-    SELECT w.outward, w.digit, ST_Centroid(ST_Collect(p.geom)) AS geom
+    -- the live postcodes of the sector when it has any, else the terminated ones
+    SELECT w.outward, w.digit, ST_Centroid(coalesce(
+        ST_Collect(p.geom) FILTER (WHERE NOT p.terminated), ST_Collect(p.geom))) AS geom
     FROM wanted w JOIN postcode p ON split_part(p.postcode, ' ', 1) = w.outward
         AND left(split_part(p.postcode, ' ', 2), 1) = w.digit
     GROUP BY 1, 2)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,21 @@ def release_of(path: Path) -> str:
     return years[-1]
 
 
+def _refuse_first(
+    rows: pd.DataFrame,
+    bad: pd.Series,
+    path: Path,
+    say: Callable[[pd.Series], tuple[str, str]],
+) -> None:
+    """Refuse the file at the first of ``rows`` marked ``bad``, with the message and column
+    ``say`` gives for it."""
+    marked = rows[bad.reindex(rows.index)]
+    if len(marked):
+        at = marked.iloc[0]
+        message, column = say(at)
+        raise ValidationError(message, file=path.name, row=int(at["row"]), column=column)
+
+
 def read_gva_table(path: Path) -> pd.DataFrame:
     """The values of an ONS regional GVA table (CSV) as one row per region, industry and year:
     region_code, region_name, industry_code, industry, year, gbp_million.
@@ -105,31 +121,22 @@ def read_gva_table(path: Path) -> pd.DataFrame:
     for column in keys:
         table[column] = table[column].str.strip()
     table["row"] = table.index + 2
-    bad_code = ~table["region_code"].str.fullmatch(_REGION_CODE.pattern)
-    if bad_code.any():
-        at = table[bad_code].iloc[0]
-        raise ValidationError(
-            f"the region code {at['region_code'][:20]!r} is not an ITL code",
-            file=path.name, row=int(at["row"]), column="ITL code",
-        )  # fmt: skip
-    repeated = table.duplicated(["region_code", "industry_code", "industry"])
-    if repeated.any():
-        at = table[repeated].iloc[0]
-        raise ValidationError(
-            f"{at['region_code']} {at['industry_code']} appears twice",
-            file=path.name, row=int(at["row"]), column="SIC07 code",
-        )  # fmt: skip
+    _refuse_first(
+        table, ~table["region_code"].str.fullmatch(_REGION_CODE.pattern), path,
+        lambda at: (f"the region code {at['region_code'][:20]!r} is not an ITL code", "ITL code"),
+    )  # fmt: skip
+    _refuse_first(
+        table, table.duplicated(["region_code", "industry_code", "industry"]), path,
+        lambda at: (f"{at['region_code']} {at['industry_code']} appears twice", "SIC07 code"),
+    )  # fmt: skip
     values = table.melt(id_vars=[*keys, "row"], value_vars=years, var_name="year", value_name="raw")
     raw = values["raw"].str.strip()
     published = ~raw.isin(_NOT_PUBLISHED)
     number = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
-    bad = published & number.isna()
-    if bad.any():
-        at = values[bad].sort_values("row").iloc[0]
-        raise ValidationError(
-            f"the value {at['raw'][:20]!r} is not a number of £ million",
-            file=path.name, row=int(at["row"]), column=str(at["year"]),
-        )  # fmt: skip
+    _refuse_first(
+        values.sort_values("row", kind="stable"), (published & number.isna()), path,
+        lambda at: (f"the value {at['raw'][:20]!r} is not a number of £ million", str(at["year"])),
+    )  # fmt: skip
     out = values[published].assign(
         year=lambda f: f["year"].astype(int), gbp_million=number[published]
     )

@@ -64,7 +64,9 @@ def test_the_map_is_fast_straight_after_a_scaled_demo_load_into_a_new_database(
         points = filtered_points(new_database)
         timings.append(time.perf_counter() - started)
     assert len(points) >= 20_000
-    assert min(timings) < 1.0, f"the map's points query took {min(timings):.2f} s"
+    # About 0.5 s on an idle 2-core machine (bench figures belong to bench/); with the stale
+    # statistics it took 20 s. The bound leaves room for a loaded CI machine.
+    assert min(timings) < 5.0, f"the map's points query took {min(timings):.2f} s"
 
 
 def test_a_business_import_leaves_fresh_statistics(new_database: Engine, tmp_path: Path) -> None:

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import FrameLocator, Page, expect
 
 from layers.core.settings import REPO_ROOT
 from tests.support import free_port, worker
 
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -68,3 +69,12 @@ def sign_in(
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def map_frame(page: Page, *, maps: int = 1, nth: int = 0) -> FrameLocator:
+    """The ``nth`` of the ``maps`` maps on the page, once the page has settled."""
+    # A map whose layers change is drawn in a new frame; the old one lingers, marked stale,
+    # until the rerun ends (on a busy machine, for seconds): wait for the rerun to finish.
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    expect(page.locator(MAP_FRAME)).to_have_count(maps)
+    return page.frame_locator(MAP_FRAME).nth(nth)

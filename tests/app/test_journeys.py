@@ -10,7 +10,7 @@ from pathlib import Path
 import gpxpy
 import pyogrio
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, make_url, text
 
 from layers.core import migrate
@@ -20,14 +20,13 @@ from layers.demo import populate
 from layers.reference import osm
 from tests import companies_house_file as ch
 from tests import osm_file
-from tests.app.browser import serve_app, sign_in
+from tests.app.browser import map_frame, serve_app, sign_in
 from tests.support import IMPORTER, fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # The app shares two cores with the other test worker: give assertions time to come true.
 expect.set_options(timeout=20_000)
 SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 HOSTILE = '<img src=x onerror="alert(1)">Evil **Stitch** [link](http://x) :red[red]'
 
 
@@ -79,15 +78,6 @@ def open_from_search(page: Page, query: str) -> None:
     expect(page.get_by_role("combobox", name=re.compile(r"\d+ found"))).to_be_visible()
     page.get_by_role("button", name="Open the profile").click()
     expect(page.get_by_role("button", name="Close the profile")).to_be_visible()
-
-
-def map_frame(page: Page, *, maps: int = 1, nth: int = 0) -> FrameLocator:
-    """The ``nth`` of the ``maps`` maps on the page, once the page has settled."""
-    # A map whose layers change is drawn in a new frame; the old one lingers, marked stale,
-    # until the rerun ends (on a busy machine, for seconds): wait for the rerun to finish.
-    expect(page.locator("[data-stale='true']")).to_have_count(0)
-    expect(page.locator(MAP_FRAME)).to_have_count(maps)
-    return page.frame_locator(MAP_FRAME).nth(nth)
 
 
 def test_a_wrong_password_is_refused(page: Page, app_url: str) -> None:

@@ -14,7 +14,7 @@ from layers.core.db import UNAVAILABLE, database_url
 from layers.core.settings import Settings
 from layers.demo import populate
 from scripts import pgcluster
-from tests.app.browser import serve_app, sign_in
+from tests.app.browser import map_frame, serve_app, sign_in
 from tests.support import own_cluster
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -42,6 +42,9 @@ def test_every_page_says_the_database_is_down_then_recovers(
 ) -> None:
     sign_in(page, app_url, "officer")
     expect(page.get_by_role("heading", name="Map", exact=True)).to_be_visible()
+    # Let the map page's run finish first: stopped part-way, it would leave what it drew
+    # before the stop (the demo banner) beside the one line it draws after.
+    expect(map_frame(page).locator(".leaflet-container")).to_be_visible()
     navigation = page.get_by_test_id("stSidebarNav")
     assert pgcluster.stop(cluster, immediate=True)
     try:

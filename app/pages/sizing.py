@@ -134,7 +134,9 @@ def _official_gva(money: gva.OfficialGva) -> None:
         )
         cell.caption(
             f"£{per_job:,.0f} per register job (derived: official GVA ÷ the register's "
-            "employees in SIC 13-15)" if per_job else "No register employees in SIC 13-15 here."
+            "employees in SIC 13-15)"
+            if per_job
+            else "No register employees in SIC 13-15 here."
         )
     series = money.series.assign(year=money.series["year"].astype(str))
     st.line_chart(series, x="year", y="gbp_million", color="region_name",

@@ -346,8 +346,7 @@ def release_years(bind: Bind) -> set[int]:
             int(year)
             for year in conn.execute(
                 text(
-                    "SELECT DISTINCT coalesce(extract(year FROM released)::int, 2014) "
-                    "FROM postcode"
+                    "SELECT DISTINCT coalesce(extract(year FROM released)::int, 2014) FROM postcode"
                 )
             ).scalars()
         }

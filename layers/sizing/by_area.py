@@ -139,9 +139,7 @@ def _located(bind: Bind, resolution: int | None) -> pd.DataFrame:
     if resolution is not None:
         points["cell"] = (
             np.asarray(
-                coordinates_to_cells(
-                    points["lat"].to_numpy(), points["lon"].to_numpy(), resolution
-                )
+                coordinates_to_cells(points["lat"].to_numpy(), points["lon"].to_numpy(), resolution)
             )
             if len(points)
             else np.zeros(0, dtype=np.uint64)
@@ -166,19 +164,14 @@ def _by_h3(bind: Bind, resolution: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return shaped, detail
 
 
-def manufacturing_employees_by_district(bind: Bind) -> dict[str, int]:
-    """The register's employees in SIC 13-15 (current businesses) per district code."""
-    located = _located(bind, None)
-    return _manufacturing_by_district(located)
-
-
 def _manufacturing_by_district(detail: pd.DataFrame) -> dict[str, int]:
+    """The employees in SIC 13-15 of ``detail`` (tallies with a district) per district code."""
     making = detail[detail["sector"].isin(official_gva.MANUFACTURING) & (detail["district"] != "")]
     return {str(k): int(v) for k, v in making.groupby("district")["employees"].sum().items()}
 
 
 _BOUNDARY_COUNTS = """
-SELECT a.code, a.name, b.sector, b.activity, coalesce(d.district, '') AS district,
+SELECT a.code, a.name, b.sector, b.activity, {district_column} AS district,
     count(b.*) AS businesses,
     coalesce(sum(coalesce(b.employees_estimate, 0)), 0) AS employees,
     coalesce(sum(coalesce(b.employees_low, b.employees_estimate, 0)), 0) AS employees_low,
@@ -189,7 +182,7 @@ CROSS JOIN LATERAL (
     WHERE kind = :kind AND ST_Intersects(geom, b.geom) ORDER BY code LIMIT 1) a
 {district}
 WHERE {current}
-GROUP BY a.code, a.name, b.sector, b.activity, d.district
+GROUP BY a.code, a.name, b.sector, b.activity, 5
 """
 
 _AREA_COUNTS = """
@@ -216,8 +209,11 @@ def _outlines(bind: Bind, by: str) -> gpd.GeoDataFrame:
 
 
 def _by_outline(bind: Bind, by: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    # Sized by district, each business's district is the area itself: no second look-up.
     sql = (_AREA_COUNTS if by == "area" else _BOUNDARY_COUNTS).format(
-        current=CURRENT_BUSINESS, district=_DISTRICT_OF_BUSINESS
+        current=CURRENT_BUSINESS,
+        district="" if by == "district" else _DISTRICT_OF_BUSINESS,
+        district_column="a.code" if by == "district" else "coalesce(d.district, '')",
     )
     with reading(bind) as conn:
         detail = pd.read_sql(text(sql), conn, params={"kind": by})
@@ -296,7 +292,7 @@ def size(bind: Bind, by: str, *, resolution: int = 8) -> Sizing:
     by_district = (
         _manufacturing_by_district(detail)
         if by in ("district", "h3")
-        else manufacturing_employees_by_district(bind)
+        else _manufacturing_by_district(_located(bind, None))
     )
     money = official_gva.official(bind, by_district)
     shares = official_gva.apportion(detail, money)

@@ -49,7 +49,6 @@ class OfficialGva:
     shared among."""
 
     year: int | None
-    release: str | None
     source: str
     gbp_by_itl3: Mapping[str, float]
     employees_by_itl3: Mapping[str, int]
@@ -89,12 +88,11 @@ def official(bind: Bind, employees_by_district: Mapping[str, int]) -> OfficialGv
     series = economy.series(bind, list(ITL3_AREAS))
     employees = itl3_employees(employees_by_district)
     if series.empty:
-        return OfficialGva(None, None, economy.SOURCE, {}, employees, series)
+        return OfficialGva(None, economy.SOURCE, {}, employees, series)
     year = int(series["year"].max())
     latest = series[series["year"] == year]
     return OfficialGva(
         year=year,
-        release=str(latest["release"].iloc[0]),
         source=f"{latest['source'].iloc[0]}. {economy.ATTRIBUTION}",
         gbp_by_itl3={
             code: float(value) * 1e6

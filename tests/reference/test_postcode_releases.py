@@ -49,9 +49,7 @@ def test_the_pack_gives_the_2025_postcodes_and_keeps_the_terminated_ones(
     assert tuple(counts) == (961, 24_137)
 
 
-def test_loading_the_older_release_again_changes_nothing(
-    conn: Connection, opendata: Path
-) -> None:
+def test_loading_the_older_release_again_changes_nothing(conn: Connection, opendata: Path) -> None:
     before = pd.read_sql(text("SELECT * FROM postcode ORDER BY postcode"), conn)
     result = postcodes.import_postcodes(conn, IMPORTER, opendata / "postcodes" / "le.csv")
     assert result.release == dt.date(2014, 7, 18) and result.terminated == 961

@@ -61,6 +61,35 @@ def test_a_bad_file_gives_one_clear_line_and_exit_1(engine: Engine, tmp_path: Pa
     assert "Traceback" not in done.stderr
 
 
+def test_import_gva_twice_keeps_one_copy_and_a_bad_table_is_one_line(
+    engine: Engine, opendata: Path, tmp_path: Path
+) -> None:
+    path = str(opendata / "economy" / "gva_itl3_current_prices_2024.csv")
+    for _ in range(2):
+        done = run(engine, "import", "gva", path)
+        assert done.returncode == 0, done.stderr
+        assert "(2024 release)" in done.stdout and "1998 to 2022" in done.stdout
+    with engine.connect() as conn:
+        copies = conn.execute(
+            text(
+                "SELECT count(*) FROM official_gva WHERE region_code = 'TLF21' "
+                "AND industry_code = 'CB (13-15)' AND year = 2022"
+            )
+        ).scalar_one()
+    assert copies == 1
+    bad = tmp_path / "gva_itl3_2024.csv"
+    bad.write_text("ITL region code,Region name\nTLF21,Leicester\n")
+    done = run(engine, "import", "gva", str(bad))
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
+    assert errors == [
+        "Error: file gva_itl3_2024.csv, row 1: has no 'ITL code', 'SIC07 code', 'SIC07 "
+        "description' column; an ONS regional GVA table has ITL code, Region name, SIC07 code, "
+        "SIC07 description and a column per year (found: ITL region code, Region name)"
+    ]
+    assert "Traceback" not in done.stderr
+
+
 def test_an_unknown_kind_is_a_usage_error(engine: Engine, opendata: Path) -> None:
     path = str(opendata / "boundaries" / "wards_leicester.geojson")
     done = run(engine, "import", "boundaries", path, "--kind", "county")

@@ -87,7 +87,6 @@ def test_the_release_comes_from_the_file_name_or_must_be_given() -> None:
 def _figures(leicester: float, county: float, employees: dict[str, int]) -> gva.OfficialGva:
     return gva.OfficialGva(
         year=2022,
-        release="2024",
         source="test",
         gbp_by_itl3={"TLF21": leicester, "TLF22": county},
         employees_by_itl3=gva.itl3_employees(employees),
@@ -123,7 +122,7 @@ def test_shares_add_up_to_each_itl3_total_and_leave_wholesale_out() -> None:
 
 
 def test_without_official_figures_there_is_no_contribution() -> None:
-    figures = gva.OfficialGva(None, None, "none", {}, {}, pd.DataFrame())
+    figures = gva.OfficialGva(None, "none", {}, {}, pd.DataFrame())
     shares = gva.apportion(pd.DataFrame({"code": ["a"], "sector": ["13"], "district": [""],
                                          "employees": [5]}), figures)  # fmt: skip
     assert shares.isna().all()

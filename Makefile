@@ -65,6 +65,7 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.route_plan
 	$(BIN)/python -m bench.sign_in
 	$(BIN)/python -m bench.backup_restore
+	$(BIN)/python -m bench.hidden_sector
 
 clean-venv:
 	rm -rf $(VENV)

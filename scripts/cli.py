@@ -31,7 +31,12 @@ from scripts.area_commands import area_app, route_app
 from scripts.people_commands import agency_app, user_app
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
-from scripts.sizing_commands import export_command, report_command, sizing_command
+from scripts.sizing_commands import (
+    export_command,
+    hidden_sector_command,
+    report_command,
+    sizing_command,
+)
 
 #: Who imports from the server's command line: audited as ``cli:<login>``, in the analyst
 #: role (the role the Import page asks for).
@@ -62,6 +67,7 @@ app.add_typer(agency_app, name="agency")
 app.command("sizing")(sizing_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
+app.command("hidden-sector")(hidden_sector_command)
 
 
 class BoundaryKind(StrEnum):

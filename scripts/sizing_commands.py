@@ -14,7 +14,7 @@ from layers.core.errors import ValidationError
 from layers.exports import attribution, map_layers
 from layers.people import audit, identity, users
 from layers.reference import boundaries
-from layers.sizing import by_area, sector_report
+from layers.sizing import by_area, capture_file, capture_recapture, hidden_sector, sector_report
 from scripts import output
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
@@ -135,3 +135,54 @@ def report_command(
     else:
         out.write_text(sector_report.to_html(report), encoding="utf-8")
     typer.echo(f"Written {out}: {report.title}.")
+
+
+def hidden_sector_command(
+    lists: Annotated[
+        Path | None,
+        typer.Option(
+            "--lists",
+            exists=True,
+            dir_okay=False,
+            help="A CSV with one 0/1 column per list and a final count column, one row per "
+            "capture history seen; without it, the lists the database knows.",
+        ),
+    ] = None,
+    replicates: Annotated[
+        int, typer.Option(min=50, max=10000, help="Bootstrap samples for the interval.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap, for repeatable runs.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Estimate how many cases no list has seen (multiple systems estimation): the model chosen
+    by BIC over every model for up to five lists, stepwise beyond; a BCa interval whose every
+    bootstrap sample chooses its model again."""
+    with TqdmProgress("Estimating") as progress:
+        if lists is not None:
+            table = capture_file.read_capture_table(lists)
+            names = list(table.names)
+            found = capture_recapture.estimate_table(
+                table, replicates=replicates, seed=seed, progress=progress
+            )
+        else:
+            hidden = hidden_sector.estimate(
+                ready_engine(), replicates=replicates, seed=seed, progress=progress
+            )
+            names, found = hidden.lists, hidden.estimate
+    record = {
+        "estimate": round(found.total, 1),
+        "low": round(found.low, 1),
+        "high": round(found.high, 1),
+        "observed": found.observed,
+        "lists": names,
+        "model": list(found.interactions),
+        "method": found.method,
+    }
+    if as_json:
+        output.echo_json(record)
+        return
+    typer.echo(
+        f"Estimated {found.total:,.0f} (95% interval {found.low:,.0f} to {found.high:,.0f}); "
+        f"{found.observed:,} seen by at least one of {len(names)} lists ({', '.join(names)}).\n"
+        f"Model: {found.model or 'independent lists'}.\nMethod: {found.method}."
+    )

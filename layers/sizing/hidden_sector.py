@@ -11,6 +11,7 @@ import pandas as pd
 
 from layers.core import vocab
 from layers.core.db import Bind, read_frame
+from layers.core.progress import Progress, no_progress
 from layers.sizing import capture_recapture
 
 
@@ -58,10 +59,14 @@ class HiddenSector:
     truth: int | None
 
 
-def estimate(bind: Bind, *, replicates: int = 200) -> HiddenSector:
+def estimate(
+    bind: Bind, *, replicates: int = 200, seed: int = 0, progress: Progress = no_progress
+) -> HiddenSector:
     """Estimate the whole sector, seen and unseen, from the lists that know its businesses."""
     known = memberships(bind)
     labelled = known.rename(columns=vocab.SOURCES)
-    found = capture_recapture.estimate(labelled, list(labelled.columns), replicates=replicates)
+    found = capture_recapture.estimate(
+        labelled, list(labelled.columns), replicates=replicates, seed=seed, progress=progress
+    )
     used = [name for name in labelled.columns if labelled[name].any()]
     return HiddenSector(found, used, overlaps(known), demo_truth(bind))

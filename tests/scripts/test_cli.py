@@ -372,3 +372,54 @@ def test_sizing_export_and_report_commands(engine: Engine, tmp_path: Path) -> No
     assert "notes" not in frame.columns and frame.crs.to_epsg() == 4326
     assert report.returncode == 0, report.stderr
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_hidden_sector_from_an_analysts_lists(engine: Engine, tmp_path: Path) -> None:
+    from tests.sizing.published_tables import TABLES
+
+    names, rows = TABLES["Korea"]
+    lists = tmp_path / "korea.csv"
+    lists.write_text(
+        ",".join([*names, "count"]) + "\n" + "\n".join(",".join(map(str, r)) for r in rows)
+    )
+    done = run(engine, "hidden-sector", "--lists", str(lists), "--json", "--replicates", "200")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert set(found) >= {"estimate", "low", "high", "observed", "lists", "model"}
+    assert round(found["estimate"]) == 157 and found["observed"] == 123
+    assert found["lists"] == ["b", "c", "d"] and found["model"] == ["b:c", "c:d"]
+    assert found["low"] < found["estimate"] < found["high"]
+    lists.write_text("b,c,d,count\n1,0,0,5\n1,0,2,3\n")
+    done = run(engine, "hidden-sector", "--lists", str(lists))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "Error: file korea.csv, row 3, column 'd': must be 0 or 1, not '2'" in done.stderr
+
+
+def test_hidden_sector_from_the_databases_own_lists() -> None:
+    scratch = create_engine(fresh_database(f"sectormap_hidden_{worker()}"))
+    assert run(scratch, "db", "up").returncode == 0
+    done = run(scratch, "hidden-sector")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "Error: at least two lists must each know a business" in done.stderr
+    with scratch.begin() as conn:
+        for number, sources in enumerate([("visits",)] * 30 + [("reports",)] * 20
+                                         + [("visits", "reports")] * 10):  # fmt: skip
+            business = conn.execute(
+                text(
+                    "INSERT INTO business (name, sector, activity, geom, first_seen) VALUES "
+                    "(:name, '14', 'cmt', ST_SetSRID(ST_MakePoint(-1.13, 52.63), 4326), "
+                    "'2024-01-01') RETURNING id"
+                ),
+                {"name": f"T listed {number}"},
+            ).scalar_one()
+            for source in sources:
+                conn.execute(
+                    text("INSERT INTO business_source (business_id, source) VALUES (:b, :s)"),
+                    {"b": business, "s": source},
+                )
+    done = run(scratch, "hidden-sector", "--json")
+    scratch.dispose()
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["lists"] == ["Visits", "Intelligence reports"] and found["observed"] == 60
+    assert found["estimate"] == pytest.approx(41 * 31 / 11 - 1, abs=0.1)  # Chapman

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from layers.sizing import capture_recapture as cr
+from layers.sizing import loglinear
 
 TRUE_SIZE = 2000
 
@@ -42,9 +43,10 @@ def test_histories_count_each_pattern_of_lists_and_never_the_unseen() -> None:
     assert table.sum() == 4
 
 
-def test_every_model_keeps_a_degree_of_freedom() -> None:
-    assert len(cr.models(3)) == 7  # 8 sets of interactions, the saturated one left out
-    assert all(1 + 4 + len(m) < 15 for m in cr.models(4))
+def test_every_set_of_two_list_interactions_is_a_candidate() -> None:
+    assert len(loglinear.every_model(3)) == 8
+    assert len(loglinear.every_model(5)) == 1024
+    assert () in loglinear.every_model(4) and loglinear.pairs_of(4) in loglinear.every_model(4)
 
 
 def test_the_chapman_interval_covers_the_truth_about_95_times_in_100() -> None:

@@ -66,6 +66,7 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.sign_in
 	$(BIN)/python -m bench.backup_restore
 	$(BIN)/python -m bench.hidden_sector
+	$(BIN)/python -m bench.osm_import
 
 clean-venv:
 	rm -rf $(VENV)

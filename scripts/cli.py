@@ -368,9 +368,12 @@ def import_businesses(
 
 @import_app.command("osm")
 def import_osm(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Load the buildings and streets of an OpenStreetMap XML extract (read with osmnx)."""
+    """Load the buildings (storeys, names, addresses) and the street network of an
+    OpenStreetMap extract as published: .osm.pbf, .osm.bz2 or .osm, streamed, within the
+    region."""
     engine = ready_engine()
-    result = osm.import_osm(engine, IMPORTER, file)
+    with TqdmProgress("OpenStreetMap") as progress:
+        result = osm.import_osm(engine, IMPORTER, file, progress)
     typer.echo(
         f"{file.name}: {result.buildings:,} building footprints, "
         f"{result.street_edges:,} street segments between {result.street_nodes:,} "

@@ -1,9 +1,13 @@
-"""Writes small OpenStreetMap XML extracts for tests: buildings and a street grid, no network."""
+"""Writes small OpenStreetMap extracts for tests: buildings and a street grid, no network. An
+``.osm`` path gets OSM XML; ``.osm.pbf``, ``.osm.bz2`` and ``.osm.gz`` the same data written by
+pyosmium in that format."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
+
+import osmium
 
 #: Building outlines as (OSM way id, name, [(lat, lon), ...]) closed rings.
 IMPERIAL_OUTLINE = [
@@ -28,11 +32,12 @@ def write(
     streets: int = 5,
     spacing: float = 0.002,
     first_node: int = 1,
+    tags: dict[int, dict[str, str]] | None = None,
 ) -> Path:
     """An OSM XML file with the given buildings and a ``streets`` by ``streets`` street grid
     starting at ``grid`` (south-west corner), ``spacing`` degrees apart. Node ids start at
     ``first_node``: extracts loaded side by side must not reuse each other's ids, as real OSM
-    extracts never do."""
+    extracts never do. ``tags`` adds tags to buildings, by way id."""
     buildings = (
         buildings
         if buildings is not None
@@ -51,13 +56,16 @@ def write(
             refs.append(next_node)
             next_node += 1
         refs.append(refs[0])
-        tags = '<tag k="building" v="yes"/>' + (
-            f'<tag k="name" v={quoteattr(name)}/>' if name else ""
-        )
+        extra = {
+            "building": "yes",
+            **({"name": name} if name else {}),
+            **(tags or {}).get(way_id, {}),
+        }
+        tags_xml = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in extra.items())
         ways.append(
             f'<way id="{way_id}" version="1">'
             + "".join(f'<nd ref="{r}"/>' for r in refs)
-            + tags
+            + tags_xml
             + "</way>"
         )
     south, west = grid
@@ -80,9 +88,18 @@ def write(
                 + f'<tag k="highway" v="residential"/><tag k="name" v="Test Street '
                 f'{way_id}"/></way>'
             )
-    path.write_text(
+    xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" '
-        'generator="sectormap tests">\n' + "\n".join(nodes + ways) + "\n</osm>\n",
-        encoding="utf-8",
+        'generator="sectormap tests">\n' + "\n".join(nodes + ways) + "\n</osm>\n"
     )
+    if path.suffix == ".osm":
+        path.write_text(xml, encoding="utf-8")
+        return path
+    plain = path.with_name(path.name + ".xml.osm")
+    plain.write_text(xml, encoding="utf-8")
+    writer = osmium.SimpleWriter(str(path), overwrite=True)
+    for item in osmium.FileProcessor(str(plain)):
+        writer.add(item)
+    writer.close()
+    plain.unlink()
     return path

@@ -740,12 +740,17 @@ class Building(Base):
     __tablename__ = "building"
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_building_source"),
+        CheckConstraint("levels BETWEEN 1 AND 60", name="ck_building_levels"),
         _valid("geom", "building"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(16))
     source_id: Mapped[str] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
+    #: Storeys above ground (OSM ``building:levels``): a site's floors when it is accepted.
+    levels: Mapped[int | None] = mapped_column(SmallInteger)
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(Text)
     geom: Mapped[WKBElement] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID))
     loaded_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()

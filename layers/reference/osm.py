@@ -1,4 +1,5 @@
-"""OpenStreetMap extracts (OSM XML, read with osmnx): building footprints and the street network.
+"""OpenStreetMap extracts (read by ``layers.reference.osm_reader``): building footprints and the
+street network.
 
 Loading the same extract twice changes nothing: buildings are keyed by their OSM id, and the
 streets of an extract replace those loaded from the same file before.
@@ -10,20 +11,23 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
-import geopandas as gpd
-import osmnx as ox
+import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import text
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Connection, text
 
 from layers.core.bulk import analyze, copy_frame
-from layers.core.db import Bind, transaction
+from layers.core.db import Bind, reading, transaction
 from layers.core.errors import ValidationError
+from layers.core.progress import Progress, no_progress
+from layers.core.settings import get_settings
 from layers.core.spatial_files import polygonal, read_wgs84
 from layers.people import audit, rights
 from layers.people.identity import User
+from layers.reference import osm_reader
 
 log = logging.getLogger(__name__)
 
@@ -37,66 +41,25 @@ class OsmImport:
     street_nodes: int
 
 
-def _buildings(path: Path) -> gpd.GeoDataFrame:
-    try:
-        features = ox.features_from_xml(path, tags={"building": True})
-    except ox._errors.InsufficientResponseError:
-        return gpd.GeoDataFrame({"source_id": [], "name": []}, geometry=[], crs=4326)
-    features = features.reset_index()
-    shapes = features.geometry.map(lambda g: polygonal(g)[0])
-    keep = shapes.notna()
-    return gpd.GeoDataFrame(
-        {
-            "source_id": (features["element"] + "/" + features["id"].astype(str))[keep],
-            "name": features.get("name", pd.Series(None, index=features.index))[keep],
-        },
-        geometry=list(shapes[keep]),
-        crs=4326,
-    )
-
-
-def _streets(path: Path) -> tuple[pd.DataFrame, int]:
-    try:
-        graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
-    except (ValueError, ox._errors.GraphSimplificationError):
-        return pd.DataFrame(), 0
-    if graph.number_of_edges() == 0:
-        return pd.DataFrame(), 0
-    _, edges = ox.graph_to_gdfs(graph)
-    edges = edges.reset_index()
-
-    def flat(value: object) -> object:
-        return ", ".join(map(str, value)) if isinstance(value, list) else value
-
-    frame = pd.DataFrame(
-        {
-            "u": edges["u"],
-            "v": edges["v"],
-            "key": edges["key"],
-            "osmid": edges["osmid"].map(flat).astype(str),
-            "name": edges.get("name", pd.Series(None, index=edges.index)).map(flat),
-            "highway": edges.get("highway", pd.Series(None, index=edges.index)).map(flat),
-            "length_m": edges["length"].round(2),
-            "geom": shapely.to_wkb(
-                shapely.set_srid(edges.geometry.values, 4326), hex=True, include_srid=True
-            ),
-            "source": path.name,
-        }
-    )
-    return frame, graph.number_of_nodes()
-
-
 _FIRST_ELEMENT = re.compile(rb"<\s*([A-Za-z_][\w:.\-]*)")
 
 
-def _check_osm_xml(path: Path) -> None:
-    """Refuse a file whose first element is not <osm> (an HTML page saved by mistake, a binary
-    .pbf, anything else), instead of importing nothing without a word. Only the file's start is
-    read, as bytes: nothing is parsed as XML here."""
+def _check_format(path: Path) -> None:
+    """Refuse a file not named as an OSM format, and an ``.osm`` whose first element is not
+    <osm> (an HTML page saved by mistake, anything else), instead of importing nothing without
+    a word. Only the file's start is read, as bytes."""
+    name = path.name.lower()
+    if not name.endswith(osm_reader.SUFFIXES):
+        raise ValidationError(
+            "is not named as an OpenStreetMap extract (.osm.pbf, .osm.bz2, .osm.gz or .osm)",
+            file=path.name,
+        )
     with path.open("rb") as handle:
         start = handle.read(4096)
     if not start.strip():
         raise ValidationError("is empty", file=path.name)
+    if not name.endswith(".osm"):
+        return
     # Skip the declaration, comments and a doctype; the first real element must be <osm>.
     body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", b"", start, flags=re.DOTALL)
     found = _FIRST_ELEMENT.search(body)
@@ -111,62 +74,83 @@ def _check_osm_xml(path: Path) -> None:
         )
 
 
-def _lon_lat(shapes: gpd.GeoSeries) -> bool:
-    west, south, east, north = shapes.total_bounds
-    return bool(-180 <= west <= east <= 180 and -90 <= south <= north <= 90)
+def _region(conn: Connection) -> BaseGeometry:
+    """The region extracts are clipped to: the districts loaded, else the region's bounds."""
+    outline = conn.execute(
+        text("SELECT ST_AsBinary(ST_Union(geom)) FROM boundary WHERE kind = 'district'")
+    ).scalar()
+    return shapely.from_wkb(bytes(outline)) if outline else box(*get_settings().region_bounds)
 
 
-def import_osm(bind: Bind, user: User, path: Path) -> OsmImport:
-    """Load the buildings and streets of an OSM XML extract (all or nothing)."""
+def _ewkb(shapes: np.ndarray) -> np.ndarray:
+    return shapely.to_wkb(shapely.set_srid(shapes, 4326), hex=True, include_srid=True)
+
+
+_UPSERT_BUILDINGS = """
+INSERT INTO building (source, source_id, name, levels, address, postcode, geom)
+SELECT 'osm', source_id, name, levels, address, postcode, geom FROM osm_building_load
+ON CONFLICT (source, source_id) DO UPDATE SET name = EXCLUDED.name, levels = EXCLUDED.levels,
+    address = EXCLUDED.address, postcode = EXCLUDED.postcode, geom = EXCLUDED.geom,
+    loaded_at = now()
+"""
+
+
+def import_osm(bind: Bind, user: User, path: Path, progress: Progress = no_progress) -> OsmImport:
+    """Load the buildings (with storeys and address) and the street network of an
+    OpenStreetMap extract — ``.osm.pbf``, ``.osm.bz2`` or ``.osm`` as published, streamed —
+    within the region (all or nothing)."""
     rights.require_importer(bind, user, "import OpenStreetMap", object_type="building")
     if not path.exists():
         raise ValidationError("does not exist", file=str(path))
-    _check_osm_xml(path)
+    _check_format(path)
+    with reading(bind) as conn:
+        region = _region(conn)
     try:
-        buildings = _buildings(path)
-        streets, nodes = _streets(path)
-    except (ParseError, ValueError, KeyError, TypeError) as exc:
-        raise ValidationError(f"is not OSM XML ({exc})", file=path.name) from exc
-    for shapes in (buildings.geometry, gpd.GeoSeries.from_wkb(streets.get("geom", []))):
-        if len(shapes) and not _lon_lat(shapes):
-            raise ValidationError(
-                "has coordinates outside longitude -180..180 and latitude -90..90", file=path.name
-            )
+        extract = osm_reader.read_extract(path, region, progress)
+    except ValueError as exc:
+        what = "OSM XML" if path.name.lower().endswith(".osm") else "a readable OSM extract"
+        raise ValidationError(f"is not {what} ({exc})", file=path.name) from exc
+    buildings, streets = extract.buildings, extract.streets
+    progress(1, 2, f"storing {len(buildings):,} buildings and {len(streets):,} street edges")
     with transaction(bind) as conn:
-        if len(buildings):
-            conn.execute(
-                text(
-                    "INSERT INTO building (source, source_id, name, geom) "
-                    "VALUES ('osm', :source_id, :name, ST_SetSRID(ST_GeomFromWKB(decode(:wkb, "
-                    "'hex')), 4326)) ON CONFLICT (source, source_id) DO UPDATE SET "
-                    "name = EXCLUDED.name, geom = EXCLUDED.geom, loaded_at = now()"
-                ),
-                [
-                    {
-                        "source_id": sid,
-                        "name": None if pd.isna(name) else str(name),
-                        "wkb": shapely.to_wkb(geom, hex=True),
-                    }
-                    for sid, name, geom in zip(
-                        buildings["source_id"], buildings["name"], buildings.geometry, strict=True
-                    )
-                ],
+        conn.execute(
+            text(
+                "CREATE TEMPORARY TABLE osm_building_load (source_id text, name text, "
+                "levels smallint, address text, postcode text, geom geometry(MultiPolygon, 4326))"
+                " ON COMMIT DROP"
             )
+        )
+        copy_frame(
+            conn,
+            "osm_building_load",
+            pd.DataFrame(buildings.drop(columns="geometry")).assign(
+                geom=_ewkb(buildings.geometry.values)
+            ),
+        )
+        conn.execute(text(_UPSERT_BUILDINGS))
+        conn.execute(text("DROP TABLE osm_building_load"))  # the caller's transaction goes on
         conn.execute(text("DELETE FROM street_edge WHERE source = :s"), {"s": path.name})
-        copy_frame(conn, "street_edge", streets)
+        copy_frame(
+            conn,
+            "street_edge",
+            pd.DataFrame(streets.drop(columns="geometry")).assign(
+                geom=_ewkb(streets.geometry.values), source=path.name
+            ),
+        )
         audit.imported(
             conn, user, object_type="building", file=path.name,
             detail={"buildings": len(buildings), "streets": len(streets)},
         )  # fmt: skip
         analyze(conn, "building", "street_edge")
+    progress(2, 2, "done")
     log.info(
         "%s: %s buildings, %s street edges between %s junctions",
         path.name,
         f"{len(buildings):,}",
         f"{len(streets):,}",
-        f"{nodes:,}",
+        f"{extract.junctions:,}",
     )
-    return OsmImport(len(buildings), len(streets), nodes)
+    return OsmImport(len(buildings), len(streets), extract.junctions)
 
 
 def import_polygons(bind: Bind, user: User, path: Path, *, name_column: str | None = None) -> int:

@@ -11,7 +11,9 @@ Three signals, from strongest to weakest:
 
 A set of businesses already proposed (open, or dismissed by someone) is not proposed again.
 Accepting or merging a proposal records each business as the current tenant of a unit of the
-site: the unit its address names ("Unit 4"), or one named after the business.
+site: the unit its address names ("Unit 4"), or one named after the business. A site made from
+a building footprint takes the building's storeys (OSM ``building:levels``) as its floors, and
+its name and address where OSM gives them.
 """
 
 from __future__ import annotations
@@ -233,10 +235,14 @@ def accept(bind: Bind, user: User, proposal_id: int, *, name: str = "") -> int:
             site_id = conn.execute(
                 text(
                     "INSERT INTO site (name, address, postcode, geom, floors) "
-                    "SELECT coalesce(nullif(trim(:name), ''), 'Building at ' || min(b.address)), "
-                    "min(b.address), mode() WITHIN GROUP (ORDER BY b.postcode), p.geom, 1 "
+                    "SELECT coalesce(nullif(trim(:name), ''), g.name, "
+                    "'Building at ' || coalesce(g.address, min(b.address))), "
+                    "coalesce(g.address, min(b.address)), "
+                    "coalesce(g.postcode, mode() WITHIN GROUP (ORDER BY b.postcode)), p.geom, "
+                    "coalesce(g.levels, 1) "
                     "FROM site_proposal p JOIN business b ON b.id = ANY(p.business_ids) "
-                    "WHERE p.id = :id GROUP BY p.geom RETURNING id"
+                    "LEFT JOIN building g ON g.id = p.building_id "
+                    "WHERE p.id = :id GROUP BY p.geom, g.id RETURNING id"
                 ),
                 {"name": name, "id": proposal_id},
             ).scalar_one()

@@ -1,5 +1,5 @@
 """The street network for routing: the OpenStreetMap edges loaded by ``sectormap import osm``
-(osmnx's simplified graph, one row per directed edge with its geometry and length), held as a
+(one row per directed edge between junctions, with its geometry and length), held as a
 sparse matrix for scipy's shortest paths and a k-d tree of junctions for snapping.
 
 With ``SECTORMAP_OVERPASS=true`` and internet, a missing network is fetched from Overpass by

@@ -22,53 +22,76 @@ from pathlib import Path
 import osmium
 
 STREET_SHARE = 0.5
+#: Nodes that shape a street between two junctions (bends, as real streets have).
+SHAPE_NODES = 9
 
 
 def generate(folder: Path, nodes: int) -> tuple[Path, Path]:
-    """The same extract as OSM XML and as PBF: half its nodes a square street grid, half the
-    corners of four-node buildings between the streets."""
-    side = int(math.sqrt(nodes * STREET_SHARE))
-    buildings = (nodes - side * side) // 4
+    """The same extract as OSM XML and as PBF: half its nodes a street grid (junctions with
+    shape nodes between them), half the corners of four-node buildings between the streets."""
+    # junctions² + 2 · junctions · (junctions - 1) · SHAPE_NODES street nodes.
+    junctions = int(math.sqrt(nodes * STREET_SHARE / (1 + 2 * SHAPE_NODES)))
+    # Within the region's bounds (west -1.62, south 52.38, east -0.65, north 52.99).
+    block = 0.0025
+    west, south = -1.55, 52.40
     xml, pbf = folder / "county.osm", folder / "county.osm.pbf"
     writers = [osmium.SimpleWriter(str(xml)), osmium.SimpleWriter(str(pbf))]
-    west, south, spacing = -1.45, 52.45, 0.0004
-    node_id = 0
-    for i in range(side):
-        for j in range(side):
-            node_id += 1
-            location = osmium.osm.Location(west + j * spacing, south + i * spacing)
-            for writer in writers:
-                writer.add_node(osmium.osm.mutable.Node(id=node_id, location=location))
-    first_building_node = node_id + 1
-    per_row = side - 1
+    ids = iter(range(1, 10**9))
+
+    def node(lon: float, lat: float) -> int:
+        node_id = next(ids)
+        location = osmium.osm.Location(lon, lat)
+        for writer in writers:
+            writer.add_node(osmium.osm.mutable.Node(id=node_id, location=location))
+        return node_id
+
+    corner = {
+        (i, j): node(west + j * block, south + i * block)
+        for i in range(junctions)
+        for j in range(junctions)
+    }
+    streets = []
+    for i in range(junctions):
+        for along in ("row", "column"):
+            line = []
+            for k in range(junctions):
+                at = (i, k) if along == "row" else (k, i)
+                line.append(corner[at])
+                if k < junctions - 1:
+                    lat, lon = south + at[0] * block, west + at[1] * block
+                    for s in range(1, SHAPE_NODES + 1):
+                        step = block * s / (SHAPE_NODES + 1)
+                        wiggle = block * 0.05 * (-1) ** s
+                        line.append(
+                            node(lon + step, lat + wiggle)
+                            if along == "row"
+                            else node(lon + wiggle, lat + step)
+                        )
+            streets.append(line)
+    buildings = (nodes - next(ids) + 1) // 4
+    per_side = (junctions - 1) * 8
+    rings = []
     for b in range(buildings):
-        row, column = divmod(b % (per_row * per_row), per_row)
-        x, y = west + (column + 0.3) * spacing, south + (row + 0.3) * spacing
-        for dx, dy in ((0, 0), (0.4, 0), (0.4, 0.4), (0, 0.4)):
-            node_id += 1
-            location = osmium.osm.Location(x + dx * spacing, y + dy * spacing)
-            for writer in writers:
-                writer.add_node(osmium.osm.mutable.Node(id=node_id, location=location))
+        row, column = divmod(b % (per_side * per_side), per_side)
+        x, y = west + (column + 0.5) * block / 8, south + (row + 0.5) * block / 8
+        size = block / 40
+        rings.append(
+            [node(x + dx * size, y + dy * size) for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1))]
+        )
     way_id = 0
-    for i in range(side):
-        for line in (
-            [i * side + j + 1 for j in range(side)],
-            [j * side + i + 1 for j in range(side)],
-        ):
-            way_id += 1
-            way = osmium.osm.mutable.Way(
-                id=way_id, nodes=line, tags={"highway": "residential", "name": f"Street {way_id}"}
-            )
-            for writer in writers:
-                writer.add_way(way)
-    for b in range(buildings):
-        corners = [first_building_node + 4 * b + k for k in range(4)]
+    for line in streets:
         way_id += 1
         way = osmium.osm.mutable.Way(
-            id=way_id,
-            nodes=[*corners, corners[0]],
-            tags={"building": "yes", "building:levels": str(1 + b % 4)},
+            id=way_id, nodes=line, tags={"highway": "residential", "name": f"Street {way_id}"}
         )
+        for writer in writers:
+            writer.add_way(way)
+    for b, ring in enumerate(rings):
+        way_id += 1
+        way = osmium.osm.mutable.Way(
+            id=way_id, nodes=[*ring, ring[0]],
+            tags={"building": "yes", "building:levels": str(1 + b % 4)},
+        )  # fmt: skip
         for writer in writers:
             writer.add_way(way)
     for writer in writers:

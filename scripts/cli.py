@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+import time
 import traceback
 import uuid
 from enum import StrEnum
@@ -23,7 +24,7 @@ from layers.demo import populate
 from layers.exports import attribution, disclosure
 from layers.people import audit, identity, rights, users
 from layers.reference import boundaries, economy, osm, pack, postcodes
-from layers.register import multi_occupancy
+from layers.register import multi_occupancy, risk
 from layers.register.businesses import importing as business_import
 from layers.register.businesses import readers
 from scripts import output, pgcluster
@@ -55,6 +56,7 @@ import_app = typer.Typer(help="Import reference data.", no_args_is_help=True)
 demo_app = typer.Typer(help="The fictional demo data.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 reports_app = typer.Typer(help="Intelligence reports: what a user may read, and reviews due.")
+risk_app = typer.Typer(help="Stored risk scores.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(demo_app, name="demo")
@@ -64,6 +66,7 @@ app.add_typer(area_app, name="area")
 app.add_typer(route_app, name="route")
 app.add_typer(user_app, name="user")
 app.add_typer(agency_app, name="agency")
+app.add_typer(risk_app, name="risk")
 app.command("sizing")(sizing_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
@@ -390,6 +393,17 @@ def import_buildings(
     engine = ready_engine()
     count = osm.import_polygons(engine, IMPORTER, file, name_column=name_column)
     typer.echo(f"{count:,} building footprints loaded from {file.name}.")
+
+
+@risk_app.command("refresh")
+def risk_refresh() -> None:
+    """Recompute every business's stored risk: the factors that move with time alone (the age
+    of the last visit, the windows of outcomes, ratings and tenancies). Run it daily (a timer)."""
+    engine = ready_engine()
+    started = time.perf_counter()
+    count = risk.refresh_all(engine)
+    took = time.perf_counter() - started
+    typer.echo(f"Risk recomputed for {count:,} businesses in {took:.1f} s.")
 
 
 @app.command("detect-sites")

@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import text
 
@@ -24,7 +23,6 @@ from layers.people.identity import User
 from layers.register import risk
 
 #: How many risk factors a place lists beside its score.
-TOP_FACTORS = 3
 
 _INSIDE = (
     "SELECT b.id, b.name, b.postcode, b.address, b.sector, b.activity, b.site_id, "  # noqa: S608 - constant fragments
@@ -205,11 +203,10 @@ def ranked_places(bind: Bind, inside: pd.DataFrame) -> pd.DataFrame:
     ]  # fmt: skip
     if inside.empty:
         return pd.DataFrame(columns=columns)
-    factors = risk.business_factors(bind, inside["id"].astype(int).tolist())
-    scores = factors.groupby("business_id")["points"].sum()
+    stored = risk.stored_risk(bind, inside["id"].astype(int).tolist()).set_index("business_id")
     ranked = inside.assign(
-        score=inside["id"].map(scores).fillna(0.0),
-        top_factors=inside["id"].map(_top_factors(factors)),
+        score=inside["id"].map(stored["score"]).fillna(0.0),
+        top_factors=inside["id"].map(stored["top_factors"]),
     ).sort_values(["score", "name"], ascending=[False, True])
     ranked["top_factors"] = [f if isinstance(f, list) else [] for f in ranked["top_factors"]]
     sites = _site_places(bind, ranked)
@@ -237,21 +234,6 @@ def ranked_places(bind: Bind, inside: pd.DataFrame) -> pd.DataFrame:
     places["band"] = places["score"].map(risk.band)
     places = places.sort_values(["score", "name"], ascending=[False, True], ignore_index=True)
     return places[columns]
-
-
-def _top_factors(factors: pd.DataFrame) -> pd.Series:
-    """Each business's TOP_FACTORS largest factors (labels, largest first), by business_id.
-    Done with one sort and one split, not a Python call per business: a ward holds 180,000."""
-    ordered = factors.assign(label=factors["factor"].map(risk.FACTOR_LABELS)).sort_values(
-        ["business_id", "points", "label"], ascending=[True, False, True], kind="stable"
-    )
-    ordered = ordered[ordered.groupby("business_id").cumcount() < TOP_FACTORS]
-    if ordered.empty:
-        return pd.Series(dtype=object)
-    ids = ordered["business_id"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    labels = np.split(ordered["label"].to_numpy(), starts[1:])
-    return pd.Series([list(group) for group in labels], index=ids[starts], dtype=object)
 
 
 def _site_places(bind: Bind, ranked: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -119,16 +119,31 @@ def explained(error: BaseException) -> SectormapError | None:
 Bind = Engine | Connection
 
 
+#: Work every transaction does last, before it commits (see ``before_commit``).
+_BEFORE_COMMIT: list[Callable[[Connection], object]] = []
+
+
+def before_commit(hook: Callable[[Connection], object]) -> None:
+    """Have ``hook(conn)`` run at the end of every ``transaction`` block that succeeds, in that
+    transaction (stored risk registers its refresh here)."""
+    _BEFORE_COMMIT.append(hook)
+
+
 @contextmanager
 def transaction(bind: Bind) -> Iterator[Connection]:
     """A connection in a transaction: committed at the end for an Engine; a savepoint within the
-    caller's transaction for a Connection (rolled back alone if the block fails)."""
+    caller's transaction for a Connection (rolled back alone if the block fails). The
+    ``before_commit`` hooks run last, inside it."""
     if isinstance(bind, Engine):
         with bind.begin() as conn:
             yield conn
+            for hook in _BEFORE_COMMIT:
+                hook(conn)
     else:
         with bind.begin_nested():
             yield bind
+            for hook in _BEFORE_COMMIT:
+                hook(bind)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Computed,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -755,6 +756,31 @@ class Building(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class BusinessRisk(Base):
+    """A business's risk as last computed: kept current by ``layers.register.risk`` before every
+    commit that moves it (see migration 0013) and renewed daily for the time-based factors."""
+
+    __tablename__ = "business_risk"
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    #: [{factor, points, detail}], the factors with points, as the profile shows them.
+    factors: Mapped[list[dict[str, object]]] = mapped_column(JSONB)
+    #: The labels of its largest factors, largest first, as dashboards rank places.
+    top_factors: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    refreshed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class RiskPending(Base):
+    """Businesses a change has moved, to recompute before its transaction commits."""
+
+    __tablename__ = "risk_pending"
+    business_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class StreetEdge(Base):

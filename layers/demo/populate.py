@@ -32,6 +32,8 @@ DEMO_TABLES = (
     "tenancy",
     "business_source",
     "site_proposal",
+    "business_risk",
+    "risk_pending",
     "business",
     "unit",
     "site",

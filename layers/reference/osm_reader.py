@@ -16,7 +16,6 @@ What comes out, clipped to the region:
 
 from __future__ import annotations
 
-import itertools
 import re
 from array import array
 from dataclasses import dataclass
@@ -201,26 +200,34 @@ def _network(ways: _Ways, region: BaseGeometry) -> tuple[gpd.GeoDataFrame, int]:
     junction = counts[np.searchsorted(unique, refs)] > 1
     junction[starts[:-1]] = True
     junction[starts[1:] - 1] = True
-    step = _metres(lons[:-1], lats[:-1], lons[1:], lats[1:])
-    rows: dict[str, list[object]] = {c: [] for c in ("u", "v", "osmid", "name", "highway", "dir")}
-    metres: list[float] = []
-    points: list[np.ndarray] = []
-    for index, (begin, end) in enumerate(itertools.pairwise(starts)):
-        cuts = begin + np.flatnonzero(junction[begin:end])
-        name, highway, direction = ways.tags[index]
-        for a, b in itertools.pairwise(cuts):
-            rows["u"].append(int(refs[a]))
-            rows["v"].append(int(refs[b]))
-            rows["osmid"].append(str(ways.ids[index]))
-            rows["name"].append(name)
-            rows["highway"].append(highway)
-            rows["dir"].append(direction)
-            metres.append(float(step[a:b].sum()))
-            points.append(np.arange(a, b + 1))
-    frame = pd.DataFrame(rows).assign(length_m=np.round(metres, 2))
-    along = np.concatenate(points)
-    segment = np.repeat(np.arange(len(points)), [len(p) for p in points])
-    geometry = shapely.linestrings(np.column_stack([lons[along], lats[along]]), indices=segment)
+    # Segments: consecutive junctions of one way (vectorised: a county has a million).
+    way_of = np.repeat(np.arange(len(ways.ids)), np.diff(starts))
+    cut = np.flatnonzero(junction)
+    same_way = way_of[cut[:-1]] == way_of[cut[1:]]
+    a, b = cut[:-1][same_way], cut[1:][same_way]
+    along = np.concatenate([[0.0], np.cumsum(_metres(lons[:-1], lats[:-1], lons[1:], lats[1:]))])
+    owner = way_of[a]
+    names, highways, directions = (
+        np.array(column, dtype=object) for column in zip(*ways.tags, strict=True)
+    )
+    frame = pd.DataFrame(
+        {
+            "u": refs[a],
+            "v": refs[b],
+            "osmid": np.array(ways.ids, dtype=np.int64)[owner].astype(str),
+            "name": names[owner],
+            "highway": highways[owner],
+            "dir": directions[owner].astype(int),
+            "length_m": np.round(along[b] - along[a], 2),
+        }
+    )
+    # The points of each segment, a to b inclusive, as one index array.
+    sizes = b - a + 1
+    first = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    points = np.arange(sizes.sum()) - first + np.repeat(a, sizes)
+    geometry = shapely.linestrings(
+        np.column_stack([lons[points], lats[points]]), indices=np.repeat(np.arange(len(a)), sizes)
+    )
     keep = shapely.intersects(geometry, region)
     frame, geometry = frame[keep].reset_index(drop=True), geometry[keep]
     forward = frame["dir"] >= 0

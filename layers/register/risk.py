@@ -1,19 +1,30 @@
 """Risk, explained: each business's score is a sum of named factors, each with its points.
 
-The weights live here, in ``WEIGHTS``, and nowhere else. Factors are computed from the database on
-demand, so a new visit or report changes the score at once. Intelligence counts only as numbers
-(how many open reports, weighted by grading and category): the factor never carries a report's
-narrative, subject or grading, so the factor table is safe to show to anyone who may see the
-business.
+The weights live here, in ``WEIGHTS``, and nowhere else. Scores and factors are stored
+(``business_risk``) and kept current, not recomputed by every reader: the tables a score depends
+on mark the businesses a change moves (triggers of migration 0013), and ``refresh`` recomputes
+them before the transaction that made the change commits (a hook of ``layers.core.db``). Readers
+refresh anything still marked first (a change written outside ``transaction``), so what they
+read always equals a fresh computation; ``refresh_all`` renews the time-based factors (the age
+of the last visit, the windows of outcomes, ratings and tenancies) and runs daily
+(``sectormap risk refresh``). Intelligence counts only as numbers (how many open reports,
+weighted by grading and category): the factor never carries a report's narrative, subject or
+grading, so the factor table is safe to show to anyone who may see the business.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from sqlalchemy import Connection, text
 
-from layers.core.db import Bind, read_frame
+from layers.core import db
+from layers.core.bulk import analyze, copy_frame
+from layers.core.db import Bind, read_frame, transaction
 
 
 @dataclass(frozen=True)
@@ -96,11 +107,20 @@ def _case(expression: str, name: str, mapping: dict[str, float]) -> tuple[str, d
     return f"CASE {expression} {' '.join(whens)} ELSE 0 END", params
 
 
-def business_factors(
-    bind: Bind, business_ids: list[int] | None = None, weights: Weights = WEIGHTS
+#: How many of its largest factors a business shows where places are ranked.
+TOP_FACTORS = 3
+#: Businesses recomputed at a time (bounds the memory of a refresh of a million).
+REFRESH_BATCH = 100_000
+#: A refresh of at least this many is a bulk load: the planner gets fresh statistics after it.
+BULK_REFRESH = 10_000
+
+
+def compute_factors(
+    bind: Bind, business_ids: Sequence[int] | None = None, weights: Weights = WEIGHTS
 ) -> pd.DataFrame:
-    """The risk factors with points > 0, one row per (business_id, factor), with a plain detail
-    (counts and dates, never report content). ``business_ids`` limits the businesses."""
+    """The risk factors with points > 0 computed afresh, one row per (business_id, factor),
+    with a plain detail (counts and dates, never report content). ``business_ids`` limits the
+    businesses."""
     evaluation, p1 = _case("coalesce(r.source_evaluation, '')", "ev", weights.source_evaluation)
     assessment, p2 = _case("coalesce(r.intelligence_assessment, '')", "as", weights.assessment)
     category, p3 = _case("r.category", "cat", weights.category)
@@ -171,7 +191,7 @@ def business_factors(
         **p3,
         **p4,
         **p5,
-        "ids": business_ids,
+        "ids": None if business_ids is None else list(business_ids),
         "report_base": weights.report_base,
         "outcome_months": weights.outcome_months,
         "never": weights.never_visited,
@@ -191,22 +211,127 @@ def business_factors(
     return frame[frame["points"] > 0].reset_index(drop=True)
 
 
+def top_factors(factors: pd.DataFrame) -> pd.Series:
+    """Each business's TOP_FACTORS largest factors (labels, largest first), by business_id.
+    Done with one sort and one split, not a Python call per business: a ward holds 180,000."""
+    ordered = factors.assign(label=factors["factor"].map(FACTOR_LABELS)).sort_values(
+        ["business_id", "points", "label"], ascending=[True, False, True], kind="stable"
+    )
+    ordered = ordered[ordered.groupby("business_id").cumcount() < TOP_FACTORS]
+    if ordered.empty:
+        return pd.Series(dtype=object)
+    ids = ordered["business_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    labels = np.split(ordered["label"].to_numpy(), starts[1:])
+    return pd.Series([list(group) for group in labels], index=ids[starts], dtype=object)
+
+
+def refresh(conn: Connection, business_ids: Sequence[int] | None = None) -> int:
+    """Recompute and store the risk of ``business_ids`` (by default, those a change has
+    marked), on the caller's connection and in its transaction; returns how many."""
+    if business_ids is None:
+        business_ids = conn.execute(
+            text(
+                "DELETE FROM risk_pending WHERE business_id IN (SELECT business_id FROM "
+                "risk_pending FOR UPDATE SKIP LOCKED) RETURNING business_id"
+            )
+        ).scalars().all()
+    else:
+        conn.execute(
+            text("DELETE FROM risk_pending WHERE business_id = ANY(:ids)"),
+            {"ids": list(business_ids)},
+        )
+    ids = sorted(set(business_ids))
+    for start in range(0, len(ids), REFRESH_BATCH):
+        _store(conn, ids[start : start + REFRESH_BATCH])
+    if len(ids) >= BULK_REFRESH:
+        analyze(conn, "business_risk")
+    return len(ids)
+
+
+def _store(conn: Connection, ids: list[int]) -> None:
+    conn.execute(text("DELETE FROM business_risk WHERE business_id = ANY(:ids)"), {"ids": ids})
+    present = conn.execute(
+        text("SELECT id FROM business WHERE id = ANY(:ids) AND status <> 'archived'"),
+        {"ids": ids},
+    ).scalars().all()
+    if not present:
+        return
+    factors = compute_factors(conn, present)
+    grouped = {
+        business_id: group[["factor", "points", "detail"]].to_dict("records")
+        for business_id, group in factors.groupby("business_id")
+    }
+    tops = top_factors(factors)
+    frame = pd.DataFrame({"business_id": present})
+    frame["score"] = [
+        round(sum(f["points"] for f in grouped.get(i, [])), 1) for i in frame["business_id"]
+    ]
+    frame["factors"] = [json.dumps(grouped.get(i, []), default=str) for i in frame["business_id"]]
+    frame["top_factors"] = [_array(tops.get(i, [])) for i in frame["business_id"]]
+    copy_frame(conn, "business_risk", frame)
+
+
+def _array(labels: list[str]) -> str:
+    """A PostgreSQL text[] literal (labels are this module's own, without quotes)."""
+    return "{" + ",".join(f'"{label}"' for label in labels) + "}"
+
+
+def refresh_all(bind: Bind) -> int:
+    """Recompute every business's risk (for the factors that move with time alone); returns
+    how many. A timer runs it daily (``sectormap risk refresh``)."""
+    with transaction(bind) as conn:
+        ids = conn.execute(text("SELECT id FROM business")).scalars().all()
+        return refresh(conn, ids)
+
+
+def _refresh_marked(bind: Bind) -> None:
+    """Refresh what a change left marked, so a reader never sees a stale score."""
+    with db.reading(bind) as conn:
+        marked = conn.execute(text("SELECT EXISTS (SELECT 1 FROM risk_pending)")).scalar_one()
+    if marked:
+        with transaction(bind) as conn:
+            refresh(conn)
+
+
+db.before_commit(refresh)
+
+
+def business_factors(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """The stored risk factors with points > 0, one row per (business_id, factor): business_id,
+    factor, points, detail. ``business_ids`` limits the businesses."""
+    _refresh_marked(bind)
+    return read_frame(
+        bind,
+        "SELECT r.business_id, f.factor, f.points, f.detail FROM business_risk r "
+        "CROSS JOIN LATERAL jsonb_to_recordset(r.factors) AS f(factor text, points float8, "
+        "detail text) WHERE CAST(:ids AS int[]) IS NULL OR r.business_id = ANY(:ids) "
+        "ORDER BY r.business_id, f.points DESC",
+        {"ids": None if business_ids is None else list(business_ids)},
+    )
+
+
+def stored_risk(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Each business's stored score and top factor labels: business_id, score, top_factors."""
+    _refresh_marked(bind)
+    return read_frame(
+        bind,
+        "SELECT business_id, score, top_factors FROM business_risk "
+        "WHERE CAST(:ids AS int[]) IS NULL OR business_id = ANY(:ids)",
+        {"ids": None if business_ids is None else list(business_ids)},
+    )
+
+
 def band(score: float, weights: Weights = WEIGHTS) -> str:
     """'high', 'medium' or 'low' for a score."""
     return next(name for name, floor in weights.bands if score >= floor)
 
 
-def business_scores(
-    bind: Bind, business_ids: list[int] | None = None, weights: Weights = WEIGHTS
-) -> pd.DataFrame:
-    """Score and band per business (businesses with no factor score 0, band low)."""
-    factors = business_factors(bind, business_ids, weights)
-    scores = (
-        factors.groupby("business_id", as_index=False)["points"]
-        .sum()
-        .rename(columns={"points": "score"})
-    )
-    return scores.assign(band=scores["score"].map(lambda s: band(s, weights)))
+def business_scores(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Stored score and band per business with a score above 0: business_id, score, band."""
+    scores = stored_risk(bind, business_ids)
+    scores = scores[scores["score"] > 0][["business_id", "score"]].reset_index(drop=True)
+    return scores.assign(band=scores["score"].map(band))
 
 
 def explain(factors: pd.DataFrame) -> pd.DataFrame:
@@ -219,7 +344,7 @@ def explain(factors: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("points", ascending=False)[["factor", "points", "detail"]]
 
 
-def site_factors(bind: Bind, site_id: int, weights: Weights = WEIGHTS) -> pd.DataFrame:
+def site_factors(bind: Bind, site_id: int) -> pd.DataFrame:
     """Building-level factors of a site, from its current tenants: open reports add up, every
     other factor takes its worst tenant (with how many tenants it applies to)."""
     tenants = read_frame(
@@ -230,7 +355,7 @@ def site_factors(bind: Bind, site_id: int, weights: Weights = WEIGHTS) -> pd.Dat
     )["business_id"].tolist()
     if not tenants:
         return pd.DataFrame(columns=["factor", "points", "detail"])
-    factors = business_factors(bind, tenants, weights)
+    factors = business_factors(bind, tenants)
     rows = []
     for factor, group in factors.groupby("factor", sort=False):
         if factor == "open_reports":

@@ -1,11 +1,10 @@
-"""An area dashboard's top risk factors per business: pure functions."""
+"""A business's top risk factors, as area dashboards rank places: pure functions."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from layers.areas import dashboard
 from layers.register import risk
 
 
@@ -18,10 +17,10 @@ def test_each_business_lists_its_largest_factors_first() -> None:
             "points": rng.choice([1.0, 2.5, 5.0, 10.0], 300),  # many ties
         }
     ).drop_duplicates(["business_id", "factor"])
-    tops = dashboard._top_factors(factors)
+    tops = risk.top_factors(factors)
     for business_id, group in factors.groupby("business_id"):
         labelled = group.assign(label=group["factor"].map(risk.FACTOR_LABELS))
         expected = labelled.sort_values(["points", "label"], ascending=[False, True])["label"]
-        assert tops[business_id] == list(expected.head(dashboard.TOP_FACTORS))
+        assert tops[business_id] == list(expected.head(risk.TOP_FACTORS))
     assert set(tops.index) == set(factors["business_id"])
-    assert dashboard._top_factors(factors.head(0)).empty
+    assert risk.top_factors(factors.head(0)).empty

@@ -21,6 +21,7 @@ from layers.areas import dashboard, focus_areas
 from layers.areas.focus_areas import AreaDetails
 from layers.core.errors import AccessDeniedError, ConflictError, ValidationError
 from layers.reference import osm
+from layers.register import risk
 from layers.routes import route_files, routing, visit_sheet
 from tests import osm_file
 from tests.support import IMPORTER, make_user
@@ -297,7 +298,7 @@ def test_the_places_are_ranked_by_risk_with_a_site_standing_for_its_tenants(
     assert len(mill) == 1 and int(mill["businesses"].iloc[0]) == 2
     assert not ((places["kind"] == "business") & places["name"].str.startswith("T tenant")).any()
     assert list(places["score"]) == sorted(places["score"], reverse=True)
-    assert all(len(f) <= dashboard.TOP_FACTORS for f in places["top_factors"])
+    assert all(len(f) <= risk.TOP_FACTORS for f in places["top_factors"])
 
 
 @pytest.fixture

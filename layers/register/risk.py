@@ -249,12 +249,24 @@ def refresh(conn: Connection, business_ids: Sequence[int] | None = None) -> int:
     return len(ids)
 
 
+_UPSERT = """
+INSERT INTO business_risk (business_id, score, factors, top_factors, refreshed_at)
+SELECT business_id, score, factors, top_factors, now() FROM risk_load
+ON CONFLICT (business_id) DO UPDATE SET score = EXCLUDED.score, factors = EXCLUDED.factors,
+    top_factors = EXCLUDED.top_factors, refreshed_at = EXCLUDED.refreshed_at
+"""
+
+
 def _store(conn: Connection, ids: list[int]) -> None:
-    conn.execute(text("DELETE FROM business_risk WHERE business_id = ANY(:ids)"), {"ids": ids})
+    """Upsert (two refreshes of one business may meet: the later one wins, neither fails)."""
     present = conn.execute(
         text("SELECT id FROM business WHERE id = ANY(:ids) AND status <> 'archived'"),
         {"ids": ids},
     ).scalars().all()
+    conn.execute(
+        text("DELETE FROM business_risk WHERE business_id = ANY(:gone)"),
+        {"gone": sorted(set(ids) - set(present))},
+    )
     if not present:
         return
     factors = compute_factors(conn, present)
@@ -269,7 +281,15 @@ def _store(conn: Connection, ids: list[int]) -> None:
     ]
     frame["factors"] = [json.dumps(grouped.get(i, []), default=str) for i in frame["business_id"]]
     frame["top_factors"] = [_array(tops.get(i, [])) for i in frame["business_id"]]
-    copy_frame(conn, "business_risk", frame)
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS risk_load (business_id int, score float8, "
+            "factors jsonb, top_factors text[])"
+        )
+    )
+    conn.execute(text("TRUNCATE risk_load"))
+    copy_frame(conn, "risk_load", frame)
+    conn.execute(text(_UPSERT))
 
 
 def _array(labels: list[str]) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers.core import db
-from layers.core.bulk import analyze, copy_frame
+from layers.core.bulk import analyze
 from layers.core.db import Bind, read_frame, transaction
 
 
@@ -121,6 +121,14 @@ def compute_factors(
     """The risk factors with points > 0 computed afresh, one row per (business_id, factor),
     with a plain detail (counts and dates, never report content). ``business_ids`` limits the
     businesses."""
+    sql, params = _factor_query(business_ids, weights)
+    return read_frame(bind, sql, params)
+
+
+def _factor_query(
+    business_ids: Sequence[int] | None, weights: Weights
+) -> tuple[str, dict[str, object]]:
+    """The factors' SQL (points rounded to 0.1, only those above 0) and its bound values."""
     evaluation, p1 = _case("coalesce(r.source_evaluation, '')", "ev", weights.source_evaluation)
     assessment, p2 = _case("coalesce(r.intelligence_assessment, '')", "as", weights.assessment)
     category, p3 = _case("r.category", "cat", weights.category)
@@ -206,9 +214,12 @@ def compute_factors(
         "crowding": weights.crowding,
         "crowding_m2": weights.crowding_m2_per_worker,
     }
-    frame = read_frame(bind, sql, params)
-    frame["points"] = frame["points"].astype(float).round(1)
-    return frame[frame["points"] > 0].reset_index(drop=True)
+    rounded = "round(CAST(raw.points AS numeric), 1)"
+    query = (
+        f"SELECT raw.business_id, raw.factor, CAST({rounded} AS float8) AS points, raw.detail "  # noqa: S608 - constant SQL, values bound
+        f"FROM ({sql}) raw WHERE {rounded} > 0"
+    )
+    return query, params
 
 
 def top_factors(factors: pd.DataFrame) -> pd.Series:
@@ -230,12 +241,16 @@ def refresh(conn: Connection, business_ids: Sequence[int] | None = None) -> int:
     """Recompute and store the risk of ``business_ids`` (by default, those a change has
     marked), on the caller's connection and in its transaction; returns how many."""
     if business_ids is None:
-        business_ids = conn.execute(
-            text(
-                "DELETE FROM risk_pending WHERE business_id IN (SELECT business_id FROM "
-                "risk_pending FOR UPDATE SKIP LOCKED) RETURNING business_id"
+        business_ids = (
+            conn.execute(
+                text(
+                    "DELETE FROM risk_pending WHERE business_id IN (SELECT business_id FROM "
+                    "risk_pending FOR UPDATE SKIP LOCKED) RETURNING business_id"
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     else:
         conn.execute(
             text("DELETE FROM risk_pending WHERE business_id = ANY(:ids)"),
@@ -249,52 +264,40 @@ def refresh(conn: Connection, business_ids: Sequence[int] | None = None) -> int:
     return len(ids)
 
 
-_UPSERT = """
+_STORE = """
+WITH f AS ({factors}),
+labelled AS (SELECT f.*, CAST(:labels AS jsonb) ->> f.factor AS label FROM f),
+summed AS (
+    SELECT business_id, CAST(round(CAST(sum(points) AS numeric), 1) AS float8) AS score,
+        jsonb_agg(jsonb_build_object('factor', factor, 'points', points, 'detail', detail)
+            ORDER BY points DESC, label) AS factors,
+        (array_agg(label ORDER BY points DESC, label))[1:{top}] AS top_factors
+    FROM labelled GROUP BY business_id)
 INSERT INTO business_risk (business_id, score, factors, top_factors, refreshed_at)
-SELECT business_id, score, factors, top_factors, now() FROM risk_load
+SELECT b.id, coalesce(s.score, 0), coalesce(s.factors, '[]'), coalesce(s.top_factors, '{{}}'),
+    now()
+FROM business b LEFT JOIN summed s ON s.business_id = b.id
+WHERE b.id = ANY(:ids) AND b.status <> 'archived'
 ON CONFLICT (business_id) DO UPDATE SET score = EXCLUDED.score, factors = EXCLUDED.factors,
     top_factors = EXCLUDED.top_factors, refreshed_at = EXCLUDED.refreshed_at
 """
 
 
 def _store(conn: Connection, ids: list[int]) -> None:
-    """Upsert (two refreshes of one business may meet: the later one wins, neither fails)."""
-    present = conn.execute(
-        text("SELECT id FROM business WHERE id = ANY(:ids) AND status <> 'archived'"),
-        {"ids": ids},
-    ).scalars().all()
-    conn.execute(
-        text("DELETE FROM business_risk WHERE business_id = ANY(:gone)"),
-        {"gone": sorted(set(ids) - set(present))},
-    )
-    if not present:
-        return
-    factors = compute_factors(conn, present)
-    grouped = {
-        business_id: group[["factor", "points", "detail"]].to_dict("records")
-        for business_id, group in factors.groupby("business_id")
-    }
-    tops = top_factors(factors)
-    frame = pd.DataFrame({"business_id": present})
-    frame["score"] = [
-        round(sum(f["points"] for f in grouped.get(i, [])), 1) for i in frame["business_id"]
-    ]
-    frame["factors"] = [json.dumps(grouped.get(i, []), default=str) for i in frame["business_id"]]
-    frame["top_factors"] = [_array(tops.get(i, [])) for i in frame["business_id"]]
+    """Recompute and upsert, in one statement (two refreshes of one business may meet: the
+    later wins, neither fails); businesses archived or gone lose their row."""
     conn.execute(
         text(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS risk_load (business_id int, score float8, "
-            "factors jsonb, top_factors text[])"
-        )
+            "DELETE FROM business_risk r WHERE r.business_id = ANY(:ids) AND NOT EXISTS "
+            "(SELECT 1 FROM business b WHERE b.id = r.business_id AND b.status <> 'archived')"
+        ),
+        {"ids": ids},
     )
-    conn.execute(text("TRUNCATE risk_load"))
-    copy_frame(conn, "risk_load", frame)
-    conn.execute(text(_UPSERT))
-
-
-def _array(labels: list[str]) -> str:
-    """A PostgreSQL text[] literal (labels are this module's own, without quotes)."""
-    return "{" + ",".join(f'"{label}"' for label in labels) + "}"
+    factors, params = _factor_query(ids, WEIGHTS)
+    conn.execute(
+        text(_STORE.format(factors=factors, top=TOP_FACTORS)),
+        {**params, "ids": ids, "labels": json.dumps(FACTOR_LABELS)},
+    )
 
 
 def refresh_all(bind: Bind) -> int:

@@ -257,12 +257,7 @@ def _hidden_sector() -> None:
     ui.table(found.overlaps)
     st.subheader("Assumptions")
     st.markdown("\n".join(f"- {line}" for line in capture_recapture.ASSUMPTIONS))
-    st.caption(
-        "Three or more lists: every Poisson log-linear model with all main effects and any "
-        "two-list interactions is fitted; the one with the lowest BIC is used, and its 95% "
-        "interval comes from 200 parametric bootstrap tables. Two lists: Chapman's estimator "
-        "with a log-normal interval."
-    )
+    st.caption(capture_recapture.METHOD)
 
 
 ui.lazy_tabs(

@@ -33,6 +33,16 @@ ASSUMPTIONS = (
     "Within the model, every business has the same chance of being on a list.",
 )
 
+#: How the estimate is made, in plain words (shown beside it).
+METHOD = (
+    "Three or more lists: Poisson log-linear models with every list's main effect and a set of "
+    "two-list interactions. Up to five lists, the model with the lowest BIC (its penalty the "
+    "log of the cases seen); beyond five, a stepwise search (Chan, Silverman & Vincent 2021). "
+    "A model without a finite estimate is never chosen. The 95% interval is a BCa bootstrap "
+    "interval from samples of the cases seen, each choosing its model again, so it carries the "
+    "uncertainty of the choice. Two lists: Chapman's estimator with a log-normal interval."
+)
+
 Z95 = 1.959963984540054
 
 #: For up to five lists, the bootstrap replicates choose among this many of the best models on

@@ -133,7 +133,14 @@ def _dashboard(engine, area_id: int) -> None:  # type: ignore[no-untyped-def]
         stored = risk.stored_risk(conn, ids).set_index("business_id")
 
         def on_demand() -> pd.Series:
-            return risk.top_factors(risk.compute_factors(conn, ids))
+            """What the dashboard did before: compute, then pick each business's largest."""
+            factors = risk.compute_factors(conn, ids)
+            factors = factors.assign(label=factors["factor"].map(risk.FACTOR_LABELS))
+            ordered = factors.sort_values(
+                ["business_id", "points", "label"], ascending=[True, False, True]
+            )
+            top = ordered[ordered.groupby("business_id").cumcount() < risk.TOP_FACTORS]
+            return top.groupby("business_id")["label"].agg(list)
 
         computed = on_demand()
         assert all(stored.loc[i, "top_factors"] == computed.get(i, []) for i in ids[:5000])

@@ -18,7 +18,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
@@ -220,21 +219,6 @@ def _factor_query(
         f"FROM ({sql}) raw WHERE {rounded} > 0"
     )
     return query, params
-
-
-def top_factors(factors: pd.DataFrame) -> pd.Series:
-    """Each business's TOP_FACTORS largest factors (labels, largest first), by business_id.
-    Done with one sort and one split, not a Python call per business: a ward holds 180,000."""
-    ordered = factors.assign(label=factors["factor"].map(FACTOR_LABELS)).sort_values(
-        ["business_id", "points", "label"], ascending=[True, False, True], kind="stable"
-    )
-    ordered = ordered[ordered.groupby("business_id").cumcount() < TOP_FACTORS]
-    if ordered.empty:
-        return pd.Series(dtype=object)
-    ids = ordered["business_id"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    labels = np.split(ordered["label"].to_numpy(), starts[1:])
-    return pd.Series([list(group) for group in labels], index=ids[starts], dtype=object)
 
 
 def refresh(conn: Connection, business_ids: Sequence[int] | None = None) -> int:

@@ -229,3 +229,23 @@ def test_a_deleted_business_takes_its_stored_risk_with_it(conn: Connection) -> N
         inner.execute(text("DELETE FROM business WHERE id = :b"), {"b": business})
     assert stored(conn, business) == (0.0, [])
     assert risk.business_scores(conn, [business]).empty
+
+
+def test_the_stored_top_factors_are_the_largest_with_ties_in_label_order(
+    conn: Connection,
+) -> None:
+    with transaction(conn) as inner:
+        business = _business(inner, "T risk many factors")  # never visited (10), no number (5)
+        site, (unit, *_) = _site(inner, 6)  # a multi-occupancy site (5 points)
+        inner.execute(
+            text("UPDATE business SET site_id = :s, unit_id = :u WHERE id = :b"),
+            {"s": site, "u": unit, "b": business},
+        )
+    top = conn.execute(
+        text("SELECT top_factors FROM business_risk WHERE business_id = :b"), {"b": business}
+    ).scalar_one()
+    labels = risk.FACTOR_LABELS
+    # 10 points, then the two 5-point factors in the order of their labels.
+    expected = [labels["visit_gap"], *sorted([labels["no_company_number"],
+                                              labels["multi_occupancy"]])]  # fmt: skip
+    assert top == expected[: risk.TOP_FACTORS]

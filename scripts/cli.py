@@ -401,7 +401,8 @@ def risk_refresh() -> None:
     of the last visit, the windows of outcomes, ratings and tenancies). Run it daily (a timer)."""
     engine = ready_engine()
     started = time.perf_counter()
-    count = risk.refresh_all(engine)
+    with TqdmProgress("Risk") as progress:
+        count = risk.refresh_all(engine, progress)
     took = time.perf_counter() - started
     typer.echo(f"Risk recomputed for {count:,} businesses in {took:.1f} s.")
 

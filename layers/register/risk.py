@@ -24,6 +24,7 @@ from sqlalchemy import Connection, text
 from layers.core import db
 from layers.core.bulk import analyze
 from layers.core.db import Bind, read_frame, transaction
+from layers.core.progress import Progress, no_progress
 
 
 @dataclass(frozen=True)
@@ -114,20 +115,22 @@ REFRESH_BATCH = 100_000
 BULK_REFRESH = 10_000
 
 
-def compute_factors(
-    bind: Bind, business_ids: Sequence[int] | None = None, weights: Weights = WEIGHTS
-) -> pd.DataFrame:
+def compute_factors(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """The risk factors with points > 0 computed afresh, one row per (business_id, factor),
     with a plain detail (counts and dates, never report content). ``business_ids`` limits the
     businesses."""
-    sql, params = _factor_query(business_ids, weights)
+    sql, params = _factor_query(business_ids)
     return read_frame(bind, sql, params)
 
 
-def _factor_query(
-    business_ids: Sequence[int] | None, weights: Weights
-) -> tuple[str, dict[str, object]]:
+def _ids(business_ids: Sequence[int] | None) -> list[int] | None:
+    """Business ids as a bound array (None: every business)."""
+    return None if business_ids is None else list(business_ids)
+
+
+def _factor_query(business_ids: Sequence[int] | None) -> tuple[str, dict[str, object]]:
     """The factors' SQL (points rounded to 0.1, only those above 0) and its bound values."""
+    weights = WEIGHTS
     evaluation, p1 = _case("coalesce(r.source_evaluation, '')", "ev", weights.source_evaluation)
     assessment, p2 = _case("coalesce(r.intelligence_assessment, '')", "as", weights.assessment)
     category, p3 = _case("r.category", "cat", weights.category)
@@ -198,7 +201,7 @@ def _factor_query(
         **p3,
         **p4,
         **p5,
-        "ids": None if business_ids is None else list(business_ids),
+        "ids": _ids(business_ids),
         "report_base": weights.report_base,
         "outcome_months": weights.outcome_months,
         "never": weights.never_visited,
@@ -221,7 +224,11 @@ def _factor_query(
     return query, params
 
 
-def refresh(conn: Connection, business_ids: Sequence[int] | None = None) -> int:
+def refresh(
+    conn: Connection,
+    business_ids: Sequence[int] | None = None,
+    progress: Progress = no_progress,
+) -> int:
     """Recompute and store the risk of ``business_ids`` (by default, those a change has
     marked), on the caller's connection and in its transaction; returns how many."""
     if business_ids is None:
@@ -242,7 +249,9 @@ def refresh(conn: Connection, business_ids: Sequence[int] | None = None) -> int:
         )
     ids = sorted(set(business_ids))
     for start in range(0, len(ids), REFRESH_BATCH):
+        progress(start, len(ids), "recomputing risk")
         _store(conn, ids[start : start + REFRESH_BATCH])
+    progress(len(ids), len(ids), "risk stored")
     if len(ids) >= BULK_REFRESH:
         analyze(conn, "business_risk")
     return len(ids)
@@ -277,19 +286,19 @@ def _store(conn: Connection, ids: list[int]) -> None:
         ),
         {"ids": ids},
     )
-    factors, params = _factor_query(ids, WEIGHTS)
+    factors, params = _factor_query(ids)
     conn.execute(
         text(_STORE.format(factors=factors, top=TOP_FACTORS)),
         {**params, "ids": ids, "labels": json.dumps(FACTOR_LABELS)},
     )
 
 
-def refresh_all(bind: Bind) -> int:
+def refresh_all(bind: Bind, progress: Progress = no_progress) -> int:
     """Recompute every business's risk (for the factors that move with time alone); returns
     how many. A timer runs it daily (``sectormap risk refresh``)."""
     with transaction(bind) as conn:
         ids = conn.execute(text("SELECT id FROM business")).scalars().all()
-        return refresh(conn, ids)
+        return refresh(conn, ids, progress)
 
 
 def _refresh_marked(bind: Bind) -> None:
@@ -314,7 +323,7 @@ def business_factors(bind: Bind, business_ids: Sequence[int] | None = None) -> p
         "CROSS JOIN LATERAL jsonb_to_recordset(r.factors) AS f(factor text, points float8, "
         "detail text) WHERE CAST(:ids AS int[]) IS NULL OR r.business_id = ANY(:ids) "
         "ORDER BY r.business_id, f.points DESC",
-        {"ids": None if business_ids is None else list(business_ids)},
+        {"ids": _ids(business_ids)},
     )
 
 
@@ -325,7 +334,7 @@ def stored_risk(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.Dat
         bind,
         "SELECT business_id, score, top_factors FROM business_risk "
         "WHERE CAST(:ids AS int[]) IS NULL OR business_id = ANY(:ids)",
-        {"ids": None if business_ids is None else list(business_ids)},
+        {"ids": _ids(business_ids)},
     )
 
 

@@ -15,8 +15,11 @@ from scipy import stats
 
 
 def acceleration(jackknife: Sequence[float], weights: Sequence[float]) -> float:
-    """The BCa acceleration from delete-one estimates, each standing for ``weights`` cases."""
+    """The BCa acceleration from delete-one estimates, each standing for ``weights`` cases (a
+    deletion that left no estimate, NaN, is left out)."""
     values, counts = np.asarray(jackknife, dtype=float), np.asarray(weights, dtype=float)
+    finite = np.isfinite(values)
+    values, counts = values[finite], counts[finite]
     deviations = np.sum(counts * values) / counts.sum() - values
     spread = np.sum(counts * deviations**2)
     if not np.isfinite(spread) or spread <= 0:

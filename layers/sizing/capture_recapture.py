@@ -163,10 +163,7 @@ def loglinear_estimate(
         fewer[cell] -= 1
         jackknife.append(_total(choose(table.with_counts(fewer))))
         weights.append(table.counts[cell])
-    usable = [v for v in jackknife if np.isfinite(v)]
-    accel = bca.acceleration(usable, [w for v, w in zip(jackknife, weights, strict=True)
-                                      if np.isfinite(v)])  # fmt: skip
-    low, high = bca.interval(totals, best.total, accel)
+    low, high = bca.interval(totals, best.total, bca.acceleration(jackknife, weights))
     interactions = tuple(loglinear.describe(best.interactions, table.names))
     return Estimate(
         observed,

@@ -423,3 +423,21 @@ def test_hidden_sector_from_the_databases_own_lists() -> None:
     found = json.loads(done.stdout)
     assert found["lists"] == ["Visits", "Intelligence reports"] and found["observed"] == 60
     assert found["estimate"] == pytest.approx(41 * 31 / 11 - 1, abs=0.1)  # Chapman
+
+
+def test_risk_refresh_recomputes_every_business(engine: Engine) -> None:
+    done = run(engine, "risk", "refresh")
+    assert done.returncode == 0, done.stderr
+    with engine.connect() as conn:
+        businesses = conn.execute(text("SELECT count(*) FROM business")).scalar_one()
+        stored = conn.execute(
+            text(
+                "SELECT count(*) FROM business_risk r JOIN business b ON b.id = r.business_id "
+                "WHERE b.status <> 'archived'"
+            )
+        ).scalar_one()
+        archived = conn.execute(
+            text("SELECT count(*) FROM business WHERE status = 'archived'")
+        ).scalar_one()
+    assert done.stdout.startswith(f"Risk recomputed for {businesses:,} businesses in ")
+    assert stored == businesses - archived

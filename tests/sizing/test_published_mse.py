@@ -168,6 +168,10 @@ def test_bca_with_no_skew_and_no_bias_is_the_percentile_interval() -> None:
     assert high == pytest.approx(np.quantile(values, 0.975), abs=0.01)
     assert bca.acceleration([1.0, 2.0, 3.0], [1, 1, 1]) == pytest.approx(0.0)
     assert bca.acceleration([1.0, 1.0, 4.0], [1, 1, 1]) < 0  # a long right tail of deletions
+    # A deletion that left no estimate is left out, not counted as a value.
+    assert bca.acceleration([1.0, math.nan, 1.0, 4.0], [1, 9, 1, 1]) == pytest.approx(
+        bca.acceleration([1.0, 1.0, 4.0], [1, 1, 1])
+    )
 
 
 def test_six_and_eight_lists_use_the_bounded_search() -> None:

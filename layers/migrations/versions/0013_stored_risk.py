@@ -69,7 +69,9 @@ def upgrade() -> None:
         sa.Column("factors", postgresql.JSONB(), nullable=False),
         sa.Column("top_factors", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.Column(
-            "refreshed_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+            "refreshed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
             nullable=False,
         ),
         sa.ForeignKeyConstraint(["business_id"], ["business.id"], ondelete="CASCADE"),

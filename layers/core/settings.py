@@ -74,6 +74,19 @@ class Settings(BaseSettings):
         le=86_400,
         description="A database statement of the app or a command is stopped after this long.",
     )
+    phoenix_months: int = Field(
+        default=12,
+        ge=1,
+        le=120,
+        description="A company incorporated within this many months of another ceasing at the "
+        "same address, sharing a controller or a near-identical name, is a phoenix pattern.",
+    )
+    osh_near_metres: float = Field(
+        default=250.0,
+        gt=0,
+        description="An Open Supply Hub facility this close to a business of a similar name "
+        "is proposed as a match.",
+    )
     retention_years: int = Field(
         default=6, ge=1, le=100, description="Years a report is kept before its review."
     )

@@ -49,6 +49,7 @@ SOURCES: dict[str, str] = {
     "reports": "Intelligence reports",
     "business_support": "Business support programme",
     "rates": "Business rates",
+    "open_supply_hub": "Open Supply Hub (facilities disclosed by brands)",
     "other": "Other imported list",
 }
 

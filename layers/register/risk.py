@@ -80,6 +80,8 @@ class Weights:
     crowding: float = 10
     #: Square metres of floor per worker below which a unit counts as crowded.
     crowding_m2_per_worker: float = 5.0
+    #: Points for the successor of a phoenix pattern (``layers.network.phoenix``).
+    phoenix: float = 15
     bands: tuple[tuple[str, float], ...] = (("high", 30), ("medium", 15), ("low", 0))
 
 
@@ -94,6 +96,7 @@ FACTOR_LABELS = {
     "no_company_number": "No company number",
     "churn": "Frequent tenant changes in its unit",
     "crowding": "Employees out of line with floor space",
+    "phoenix": "Successor of a phoenix pattern",
 }
 
 
@@ -194,6 +197,14 @@ def _factor_query(business_ids: Sequence[int] | None) -> tuple[str, dict[str, ob
         FROM chosen c JOIN unit u ON u.id = c.unit_id
         WHERE u.floor_area_m2 IS NOT NULL AND c.employees_estimate > 0
         AND u.floor_area_m2 / c.employees_estimate < :crowding_m2
+    UNION ALL
+    (SELECT DISTINCT ON (c.id) c.id, 'phoenix', :phoenix,
+        'after ' || g.name || ' ceased on ' || p.ceased_on || ' (' || p.gap_days
+        || ' days; ' || replace(p.place, '_', ' ') || '; ' || array_to_string(p.shares, '; ')
+        || ')'
+        FROM chosen c JOIN phoenix_pair p ON p.successor_id = c.id
+        JOIN business g ON g.id = p.predecessor_id
+        ORDER BY c.id, p.ceased_on DESC)
     """  # noqa: S608
     params = {
         **p1,
@@ -215,6 +226,7 @@ def _factor_query(business_ids: Sequence[int] | None) -> tuple[str, dict[str, ob
         "churn_tenancies": weights.churn_tenancies,
         "crowding": weights.crowding,
         "crowding_m2": weights.crowding_m2_per_worker,
+        "phoenix": weights.phoenix,
     }
     rounded = "round(CAST(raw.points AS numeric), 1)"
     query = (

@@ -29,6 +29,13 @@ from layers.register.businesses import importing as business_import
 from layers.register.businesses import readers
 from scripts import output, pgcluster
 from scripts.area_commands import area_app, route_app
+from scripts.network_commands import (
+    connections_command,
+    import_osh_command,
+    import_psc_command,
+    osh_app,
+    phoenix_command,
+)
 from scripts.people_commands import agency_app, user_app
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
@@ -67,6 +74,11 @@ app.add_typer(route_app, name="route")
 app.add_typer(user_app, name="user")
 app.add_typer(agency_app, name="agency")
 app.add_typer(risk_app, name="risk")
+app.add_typer(osh_app, name="osh")
+import_app.command("psc")(import_psc_command)
+import_app.command("osh")(import_osh_command)
+app.command("connections")(connections_command)
+app.command("phoenix")(phoenix_command)
 app.command("sizing")(sizing_command)
 app.command("export")(export_command)
 app.command("report")(report_command)

@@ -53,6 +53,8 @@ COMPANY_WORDS = re.compile(r"\b(limited|ltd|plc|llp|the|and|co)\b")
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
 #: How alike two company name keys must be (difflib ratio) to count as near-identical.
 NEAR_IDENTICAL = 0.85
+#: A name key this long found whole inside another makes the two near-identical.
+CONTAINED_AT_LEAST = 6
 
 
 def _plain(text: str) -> str:
@@ -116,11 +118,15 @@ def company_key(name: str | None) -> str:
 
 
 def near_identical(first: str, second: str) -> bool:
-    """True when two company names are the same or differ only slightly once normalised."""
+    """True when two company names, normalised, are the same, differ only slightly, or one
+    is the other with words added ("Ivy Stitch" and "Ivy Stitch (Leicester)")."""
     a, b = company_key(first), company_key(second)
     if not a or not b:
         return False
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_IDENTICAL
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= CONTAINED_AT_LEAST and shorter in longer:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_IDENTICAL
 
 
 def brand_key(name: str) -> str:

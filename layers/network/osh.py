@@ -244,12 +244,14 @@ ON CONFLICT (os_id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.addre
 _STORE_BRANDS = """
 INSERT INTO brand (brand_key, name)
 SELECT DISTINCT ON (brand_key) brand_key, brand FROM osh_brand_load ORDER BY brand_key, brand
-ON CONFLICT (brand_key) DO NOTHING;
+ON CONFLICT (brand_key) DO NOTHING
+"""
+_STORE_FACILITY_BRANDS = """
 INSERT INTO facility_brand (os_id, brand_id, first_seen, last_seen)
 SELECT DISTINCT l.os_id, b.id, CAST(:seen AS date), CAST(:seen AS date)
 FROM osh_brand_load l JOIN brand b ON b.brand_key = l.brand_key
 ON CONFLICT (os_id, brand_id) DO UPDATE SET
-    last_seen = greatest(facility_brand.last_seen, EXCLUDED.last_seen);
+    last_seen = greatest(facility_brand.last_seen, EXCLUDED.last_seen)
 """
 
 
@@ -291,7 +293,8 @@ def import_osh(
             conn.execute(text(step))
         conn.execute(text(_PROPOSE), {"near": settings.osh_near_metres, "similar": SIMILAR})
         conn.execute(text(_STORE_FACILITIES), {"seen": seen})
-        conn.execute(text(_STORE_BRANDS), {"seen": seen})
+        conn.execute(text(_STORE_BRANDS))
+        conn.execute(text(_STORE_FACILITY_BRANDS), {"seen": seen})
         counts = conn.execute(
             text(
                 "SELECT count(*) AS read, "
@@ -409,10 +412,10 @@ def accept(bind: Bind, user: User, os_id: str, business_id: int) -> None:
         audit.by(
             conn,
             user,
-            "osh_accept",
+            "edit",
             object_type="osh_facility",
             object_id=os_id,
-            detail={"business_id": business_id, "was": facility.match},
+            detail={"decision": "accepted", "business_id": business_id, "was": facility.match},
         )
 
 
@@ -434,10 +437,10 @@ def reject(bind: Bind, user: User, os_id: str) -> None:
         audit.by(
             conn,
             user,
-            "osh_reject",
+            "edit",
             object_type="osh_facility",
             object_id=os_id,
-            detail={"proposed": facility.proposed_business_id},
+            detail={"decision": "rejected", "proposed": facility.proposed_business_id},
         )
 
 

@@ -52,7 +52,9 @@ def test_a_corporate_controller_is_its_registration_number() -> None:
 def test_near_identical_company_names() -> None:
     assert names.near_identical("Rukhsa Fashions Ltd", "RUKHSA FASHION LIMITED")
     assert names.near_identical("Belgrave Knitwear Ltd", "The Belgrave Knitwear Co")
+    assert names.near_identical("Ivy Stitch Ltd", "Ivy Stitch (Leicester) Ltd")
     assert not names.near_identical("Belgrave Knitwear Ltd", "Spinney Dyeworks Ltd")
+    assert not names.near_identical("Ace Ltd", "Ace Dyeworks Ltd")  # too short to contain
 
 
 def test_postcodes_are_found_in_address_lines() -> None:

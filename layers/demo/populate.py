@@ -15,7 +15,7 @@ from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
-from layers.demo import generator
+from layers.demo import generator, networks
 from layers.people import audit, identity, users
 from layers.reference import pack
 
@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 
 #: Tables the demo fills, children first (the order a reset empties them in).
 DEMO_TABLES = (
+    "phoenix_pair",
+    "facility_brand",
+    "osh_decision",
+    "osh_facility",
+    "brand",
+    "psc_statement",
+    "psc_control",
+    "person",
     "report_visit",
     "report_review",
     "clearance",
@@ -175,11 +183,13 @@ def load(
             planner_id=ids["planner"],
         )
         _copy_all(conn, data, progress, 3, total)
+        linked = networks.populate(conn, np.random.default_rng(seed + 1))
         counts = {
-            "businesses": len(data.businesses),
+            # The networks add one dissolved predecessor (and its tenancy) to the register.
+            "businesses": len(data.businesses) + linked["predecessors"],
             "sites": len(data.sites),
             "units": len(data.units),
-            "tenancies": len(data.tenancies),
+            "tenancies": len(data.tenancies) + linked["predecessors"],
             "visits": len(data.visits),
             "reports": len(data.reports),
             "focus_areas": len(data.focus_areas),

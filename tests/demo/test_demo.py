@@ -241,3 +241,24 @@ def test_without_postcodes_businesses_are_placed_near_the_clusters() -> None:
     west, south, east, north = -1.62, 52.38, -0.65, 52.99
     assert data.businesses["lon"].between(west, east).all()
     assert data.businesses["lat"].between(south, north).all()
+
+
+def test_the_demo_has_fictional_networks_and_one_phoenix_pair(conn) -> None:  # type: ignore[no-untyped-def]
+    shared = _scalar(
+        conn,
+        "SELECT count(*) FROM (SELECT person_id FROM psc_control GROUP BY person_id "
+        "HAVING count(*) > 1) s",
+    )
+    assert shared >= 5
+    assert _scalar(conn, "SELECT bool_and(is_demo) FROM person") is True
+    assert _scalar(conn, "SELECT bool_and(is_demo) FROM brand") is True
+    pair = conn.execute(
+        text(
+            "SELECT s.name, p.place, p.shares FROM phoenix_pair p JOIN business b "
+            "ON b.id = p.successor_id JOIN site s ON s.id = b.site_id"
+        )
+    ).all()
+    assert len(pair) == 1
+    assert pair[0].name == "Imperial Typewriter Building" and pair[0].place == "same_unit"
+    assert any(share.startswith("controller ") for share in pair[0].shares)
+    assert _scalar(conn, "SELECT count(*) FROM osh_facility WHERE match = 'proposed'") == 1

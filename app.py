@@ -24,6 +24,7 @@ PAGES = (
     ("reports", "app/pages/reports.py", "Reports", ":material/report:"),
     ("partner_reports", "app/pages/partner_reports.py", "Our reports", ":material/report:"),
     ("focus_areas", "app/pages/focus_areas.py", "Focus areas", ":material/crop_free:"),
+    ("networks", "app/pages/networks.py", "Networks & brands", ":material/hub:"),
     ("sizing", "app/pages/sizing.py", "Sector sizing", ":material/bar_chart:"),
     ("export", "app/pages/export.py", "Export", ":material/download:"),
     ("imports", "app/pages/imports.py", "Import", ":material/upload:"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.parts import ui
+from app.parts import network_panel, ui
 from app.parts.visit_form import visit_form
 from layers.casework import rating, reports, visits
 from layers.core import vocab
@@ -170,6 +170,8 @@ def business(business_id: int) -> None:
     )
     if len(mine):
         ui.table(mine.drop(columns=["id"]))
+    network_panel.controllers_and_brands(business_id)
+    network_panel.connections_section(business_id)
 
 
 def site(site_id: int) -> None:

@@ -26,6 +26,7 @@ from layers.core.errors import ValidationError
 from layers.network import supply
 from layers.people import rights
 from layers.people.identity import User
+from layers.register import risk
 
 REASONS = {
     "shared_psc": "Shared person with significant control",
@@ -180,6 +181,7 @@ def connections(bind: Bind, user: User, business_id: int, depth: int = 1) -> Net
     )
     links = links.assign(pair=pair).drop_duplicates(["pair", "reason", "shared"])
     businesses = read_frame(bind, _BUSINESSES, {"ids": sorted(seen)})
+    businesses["band"] = businesses["risk"].map(risk.band)
     if business_id not in set(businesses["business_id"]):
         raise ValidationError(f"there is no business with id {business_id}")
     start = businesses[businesses["business_id"] == business_id].iloc[0].to_dict()

@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers.core.bulk import analyze, copy_frame
-from layers.core.db import Bind, read_frame, transaction
+from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
 from layers.core.settings import get_settings
@@ -508,3 +508,9 @@ def add_to_register(bind: Bind, user: User, os_id: str) -> int:
             detail={"from": f"Open Supply Hub {os_id}"},
         )
     return int(business_id)
+
+
+def has_facilities(bind: Bind) -> bool:
+    """True when any Open Supply Hub facility is held (its attribution is due)."""
+    with reading(bind) as conn:
+        return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM osh_facility)")).scalar())

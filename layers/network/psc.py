@@ -32,7 +32,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from layers.core.bulk import analyze, copy_frame, pg_array
-from layers.core.db import Bind, reading, transaction
+from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import ValidationError
 from layers.core.progress import Progress, no_progress
 from layers.network import names, phoenix
@@ -41,6 +41,7 @@ from layers.people.identity import User
 
 log = logging.getLogger(__name__)
 
+ATTRIBUTION = "Persons with significant control: Companies House, Open Government Licence v3.0."
 #: Kinds of person record → the kind of controller stored.
 PERSON_KINDS = {
     "individual-person-with-significant-control": "individual",
@@ -419,3 +420,44 @@ def _store(
     conn.execute(text(_UPSERT_CONTROLS), {"seen": seen})
     conn.execute(text(_UPSERT_STATEMENTS))
     conn.execute(text("DROP TABLE psc_load, psc_statement_load"))
+
+
+#: How a kind of controller is named on a profile.
+KIND_LABELS = {
+    "individual": "Individual",
+    "corporate": "Corporate entity",
+    "legal": "Legal person",
+    "protected": "Details withheld (protected)",
+}
+
+
+def controllers(bind: Bind, business_id: int) -> pd.DataFrame:
+    """The persons with significant control of a business, current first: name, kind, month
+    and year of birth (as Companies House publishes them), natures of control, notified_on,
+    ceased_on, how many other register businesses they control, and any statements made."""
+    frame = read_frame(
+        bind,
+        """
+        SELECT p.name, p.kind, CASE WHEN p.birth_year IS NOT NULL
+                THEN lpad(p.birth_month::text, 2, '0') || '/' || p.birth_year END AS born,
+            array_to_string(c.natures, ', ') AS natures, c.notified_on, c.ceased_on,
+            (SELECT count(DISTINCT o.business_id) FROM psc_control o
+             WHERE o.person_id = p.id AND o.business_id <> c.business_id) AS other_companies
+        FROM psc_control c JOIN person p ON p.id = c.person_id
+        WHERE c.business_id = :id
+        UNION ALL
+        SELECT 'Statement: ' || replace(s.statement, '-', ' '), 'statement', NULL, NULL,
+            s.notified_on, s.ceased_on, NULL
+        FROM psc_statement s WHERE s.business_id = :id
+        ORDER BY ceased_on NULLS FIRST, notified_on DESC
+        """,
+        {"id": business_id},
+    )
+    frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, "Statement"))
+    return frame
+
+
+def has_controls(bind: Bind) -> bool:
+    """True when any person with significant control is held (their attribution is due)."""
+    with reading(bind) as conn:
+        return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM psc_control)")).scalar())

@@ -30,6 +30,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "visits": frozenset({"officer", "planner", "analyst", "admin"}),
     "reports": frozenset({"officer", "planner", "analyst", "admin"}),
     "focus_areas": STAFF_ROLES,
+    "networks": STAFF_ROLES,
     "sizing": STAFF_ROLES,
     "export": frozenset({"analyst", "planner", "admin"}),
     "imports": frozenset({"analyst", "admin"}),

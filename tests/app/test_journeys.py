@@ -593,3 +593,59 @@ def test_a_reviewer_disposes_of_a_report_from_the_review_tab(
     engine.dispose()
     assert row.narrative.startswith("[Disposed of on ")
     assert row.disposal_reason == "No further value: reviewed by the GLAA"
+
+
+def test_an_officer_follows_a_phoenix_pair_through_the_network(
+    page: Page, app_url: str, app_database: str
+) -> None:
+    engine = create_engine(make_url(database_url()).set(database=app_database))
+    with engine.connect() as conn:
+        successor, predecessor = conn.execute(
+            text(
+                "SELECT s.name, p.name FROM phoenix_pair pp JOIN business s "
+                "ON s.id = pp.successor_id JOIN business p ON p.id = pp.predecessor_id"
+            )
+        ).one()
+    engine.dispose()
+    sign_in(page, app_url, "officer", path="networks")
+    expect(page.get_by_text("1 found")).to_be_visible()
+    page.get_by_role("button", name="Open the successor's profile on the map").click()
+    expect(page.get_by_role("heading", name=successor)).to_be_visible()
+    heading = page.get_by_text("Connected businesses (1 within 1 step)")
+    expect(heading).to_be_visible()
+    heading.scroll_into_view_if_needed()
+    listed = (
+        page.get_by_test_id("stDataFrame").filter(has_text="Reasons").filter(has_text=predecessor)
+    )
+    expect(listed).to_contain_text("Phoenix pattern")
+    factors = page.get_by_test_id("stDataFrame").filter(has_text="Successor of a phoenix pattern")
+    expect(factors).to_contain_text(predecessor)
+    expect(page.get_by_text("People with significant control (1)")).to_be_visible()
+    page.get_by_role("button", name="Expand one step").click()
+    expect(
+        page.get_by_text(re.compile(r"Connected businesses \(\d+ within 2 steps\)"))
+    ).to_be_visible()
+    drawing = map_frame(page, maps=3, nth=1)
+    node = drawing.locator("path.sectormap-network-node:not(.sectormap-network-centre)").first
+    expect(node).to_be_visible()
+    node.click(force=True)
+    expect(page.get_by_role("heading", name=predecessor)).to_be_visible()
+    expect(page.get_by_role("heading", name=successor)).to_have_count(0)
+
+
+def test_an_officer_accepts_an_open_supply_hub_match(
+    page: Page, app_url: str, app_database: str
+) -> None:
+    sign_in(page, app_url, "officer", path="networks")
+    page.get_by_role("tab", name="Open Supply Hub matches").click()
+    expect(page.get_by_text("1 near matches wait for a decision")).to_be_visible()
+    page.get_by_role("button", name="Accept the match").click()
+    expect(page.get_by_text(re.compile(r"Match accepted: GB2026DEMO90001"))).to_be_visible()
+    expect(page.get_by_text("0 near matches wait for a decision")).to_be_visible()
+    engine = create_engine(make_url(database_url()).set(database=app_database))
+    with engine.connect() as conn:
+        decided = conn.execute(
+            text("SELECT decision, decided_by FROM osh_decision WHERE os_id = 'GB2026DEMO90001'")
+        ).one()
+    engine.dispose()
+    assert tuple(decided) == ("accepted", "officer")

@@ -15,7 +15,6 @@ number of its open reports, never their content.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,56 +38,14 @@ REASONS = {
 #: The deepest expansion allowed (each step multiplies what is drawn).
 MAX_DEPTH = 4
 
+#: Each link once: a pair of businesses found from either end is one link per reason and
+#: shared thing (the first step that found it kept). The links themselves are computed by the
+#: database's ``sectormap_connections`` (migration 0015).
 _LINKS = """
-WITH src AS (SELECT unnest(CAST(:ids AS int[])) AS id),
-src_business AS (SELECT b.* FROM business b JOIN src ON src.id = b.id)
-SELECT c1.business_id AS from_id, c2.business_id AS to_id,
-    CASE WHEN p.kind = 'corporate' THEN 'corporate_psc' ELSE 'shared_psc' END AS reason,
-    p.name AS shared, greatest(c1.notified_on, c2.notified_on) AS since,
-    CASE WHEN c1.ceased_on IS NULL THEN c2.ceased_on WHEN c2.ceased_on IS NULL THEN c1.ceased_on
-        ELSE least(c1.ceased_on, c2.ceased_on) END AS until,
-    c1.ceased_on IS NULL AND c2.ceased_on IS NULL AS current
-FROM src JOIN psc_control c1 ON c1.business_id = src.id
-JOIN person p ON p.id = c1.person_id AND p.kind <> 'protected'
-JOIN psc_control c2 ON c2.person_id = c1.person_id AND c2.business_id <> c1.business_id
-UNION ALL
-SELECT c.business_id, p.business_id, 'corporate_psc', 'controlled by ' || p.name,
-    c.notified_on, c.ceased_on, c.ceased_on IS NULL
-FROM src JOIN psc_control c ON c.business_id = src.id
-JOIN person p ON p.id = c.person_id AND p.business_id IS NOT NULL
-WHERE p.business_id <> c.business_id
-UNION ALL
-SELECT p.business_id, c.business_id, 'corporate_psc', 'controls ' || b.name,
-    c.notified_on, c.ceased_on, c.ceased_on IS NULL
-FROM src JOIN person p ON p.business_id = src.id
-JOIN psc_control c ON c.person_id = p.id AND c.business_id <> p.business_id
-JOIN business b ON b.id = c.business_id
-UNION ALL
-SELECT a.id, b.id, 'same_unit', s.name || ', ' || u.label, NULL, NULL, true
-FROM src_business a JOIN business b ON b.unit_id = a.unit_id AND b.id <> a.id
-JOIN unit u ON u.id = a.unit_id JOIN site s ON s.id = u.site_id
-UNION ALL
-SELECT a.id, b.id, 'same_address', a.address || ', ' || a.postcode, NULL, NULL, true
-FROM src_business a JOIN business b
-    ON sectormap_address_key(b.address, b.postcode) = sectormap_address_key(a.address, a.postcode)
-    AND b.id <> a.id
-WHERE sectormap_address_key(a.address, a.postcode) IS NOT NULL
-    AND (a.unit_id IS NULL OR b.unit_id IS NULL)
-UNION ALL
-SELECT f1.business_id, f2.business_id, 'shared_brand', br.name,
-    greatest(fb1.first_seen, fb2.first_seen), least(fb1.last_seen, fb2.last_seen),
-    NOT f1.is_closed AND NOT f2.is_closed AND fb1.last_seen = f1.last_seen
-        AND fb2.last_seen = f2.last_seen
-FROM src JOIN osh_facility f1 ON f1.business_id = src.id
-JOIN facility_brand fb1 ON fb1.os_id = f1.os_id JOIN brand br ON br.id = fb1.brand_id
-JOIN facility_brand fb2 ON fb2.brand_id = fb1.brand_id AND fb2.os_id <> fb1.os_id
-JOIN osh_facility f2 ON f2.os_id = fb2.os_id AND f2.business_id IS NOT NULL
-    AND f2.business_id <> f1.business_id
-UNION ALL
-SELECT src.id, CASE WHEN p.predecessor_id = src.id THEN p.successor_id ELSE p.predecessor_id END,
-    'phoenix', array_to_string(p.shares, '; ') || ' (' || p.gap_days || ' days)',
-    p.ceased_on, NULL, true
-FROM src JOIN phoenix_pair p ON src.id IN (p.predecessor_id, p.successor_id)
+SELECT DISTINCT ON (least(from_id, to_id), greatest(from_id, to_id), reason, shared)
+    from_id, to_id, reason, shared, since, until, current, step AS depth, step_to
+FROM sectormap_connections(:start, :depth)
+ORDER BY least(from_id, to_id), greatest(from_id, to_id), reason, shared, step, step_to DESC
 """
 
 _BUSINESSES = """
@@ -152,42 +109,21 @@ class Network:
         return sorted(out, key=lambda link: (link["depth"], not link["current"], link["name"]))
 
 
-def _links(bind: Bind, ids: Sequence[int]) -> pd.DataFrame:
-    return read_frame(bind, _LINKS, {"ids": list(ids)})
-
-
 def connections(bind: Bind, user: User, business_id: int, depth: int = 1) -> Network:
     """The businesses linked to ``business_id`` within ``depth`` steps (1 to ``MAX_DEPTH``)."""
     rights.require_staff(bind, user, "see connections", object_type="business")
     if not 1 <= depth <= MAX_DEPTH:
         raise ValidationError(f"depth must be 1 to {MAX_DEPTH}, not {depth}", column="depth")
-    seen = {business_id}
-    frontier = [business_id]
-    steps = []
-    for step in range(1, depth + 1):
-        if not frontier:
-            break
-        links = _links(bind, frontier).assign(depth=step)
-        links["step_to"] = ~links["to_id"].isin(seen)
-        steps.append(links)
-        frontier = sorted(set(links["to_id"]) - seen)
-        seen.update(frontier)
-    links = pd.concat(steps, ignore_index=True)
-    # A link found again from its other end is one link: keep each pair of businesses once.
-    pair = (
-        links[["from_id", "to_id"]].min(axis=1).astype(str)
-        + "-"
-        + links[["from_id", "to_id"]].max(axis=1).astype(str)
-    )
-    links = links.assign(pair=pair).drop_duplicates(["pair", "reason", "shared"])
-    businesses = read_frame(bind, _BUSINESSES, {"ids": sorted(seen)})
+    links = read_frame(bind, _LINKS, {"start": business_id, "depth": depth})
+    seen = {business_id, *links["to_id"], *links["from_id"]}
+    businesses = read_frame(bind, _BUSINESSES, {"ids": sorted(int(i) for i in seen)})
     businesses["band"] = businesses["risk"].map(risk.band)
     if business_id not in set(businesses["business_id"]):
         raise ValidationError(f"there is no business with id {business_id}")
     start = businesses[businesses["business_id"] == business_id].iloc[0].to_dict()
     sourcing = supply.business_brands(bind, business_id)
     brands = sorted(set(sourcing.loc[sourcing["current"], "brand"]))
-    return Network(start, businesses, links.drop(columns="pair"), brands, depth)
+    return Network(start, businesses, links, brands, depth)
 
 
 def find_business(bind: Bind, reference: str) -> int:

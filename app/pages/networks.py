@@ -54,11 +54,43 @@ def phoenix_tab() -> None:
         _open_profile(chosen)
 
 
+AREA_KINDS = {"district": "District", "ward": "Ward", "focus_area": "Focus area"}
+
+
+def brands_in_area() -> None:
+    """The brands sourcing in one district, ward or focus area, as a chart and a table."""
+    st.markdown("**Brands sourcing in an area**")
+    left, right = st.columns(2)
+    kind = left.selectbox(
+        "Kind of area", list(AREA_KINDS), format_func=AREA_KINDS.get, key="brand_area_kind"
+    )
+    choices = supply.areas(ui.engine(), kind)
+    if not choices:
+        st.caption(f"No {AREA_KINDS[kind].lower()} is loaded.")
+        return
+    key = right.selectbox("Area", list(choices), format_func=choices.get, key="brand_area")
+    found = supply.brands_in_area(ui.engine(), user, kind, key)
+    if found.empty:
+        st.caption(f"No brand is known to source in {ui.plain(choices[key])}.")
+        return
+    st.bar_chart(
+        found,
+        x="brand",
+        y="facilities",
+        horizontal=True,
+        height=60 + 28 * len(found),
+        x_label="Facilities",
+        y_label="",
+    )
+    ui.table(found.drop(columns=["brand_id"]))
+
+
 def brands_tab() -> None:
     every = supply.brands(ui.engine())
     if every.empty:
         st.info("No Open Supply Hub download has been imported yet.")
         return
+    brands_in_area()
     labels = dict(
         zip(
             every["brand_id"],

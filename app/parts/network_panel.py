@@ -117,3 +117,20 @@ def connections_section(business_id: int) -> None:
             height=320,
         )
     st.caption(f"{psc.ATTRIBUTION} {osh.ATTRIBUTION}")
+
+
+def site_connections(site_id: int) -> None:
+    """The businesses outside a building that its tenants are linked to."""
+    found = connections.of_site(ui.engine(), ui.current_user(), site_id)
+    st.markdown(
+        f"**Tenants' connections outside the building ({found['business_id'].nunique():,})**"
+    )
+    if found.empty:
+        st.caption("No tenant shares a controller, address, brand or phoenix pattern outside.")
+        return
+    ui.table(
+        found.drop(columns=["business_id"]).assign(
+            current=found["current"].map({True: "Current", False: "Former"})
+        )
+    )
+    st.caption(f"{psc.ATTRIBUTION} {osh.ATTRIBUTION}")

@@ -220,3 +220,4 @@ def site(site_id: int) -> None:
         f"**Intelligence reports about the building or its tenants:** "
         f"{profile.reports['total']:,} ({profile.reports['open']:,} open)."
     )
+    network_panel.site_connections(site_id)

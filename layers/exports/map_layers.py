@@ -44,6 +44,7 @@ LAYERS = {
     "focus_areas": "Focus areas",
     "boundaries": "Boundaries",
     "sizing": "Sizing results",
+    "supply_chains": "Supply chains (brands and the businesses they source from)",
 }
 FORMATS = {
     "gpkg": "GeoPackage (several layers in one file)",
@@ -118,6 +119,15 @@ QUERIES = {
         "LEFT JOIN app_user u ON u.id = f.owner_id ORDER BY f.id"
     ),
     "boundaries": "SELECT kind, code, name, geom FROM boundary ORDER BY kind, code",
+    "supply_chains": (
+        "SELECT br.name AS brand, f.os_id, f.name AS facility, b.id AS business_id, "
+        "b.company_number, b.name AS business, fb.first_seen, fb.last_seen, "
+        "(NOT f.is_closed AND fb.last_seen = f.last_seen) AS current, f.is_closed, "
+        "coalesce(b.geom, f.geom) AS geom FROM facility_brand fb "
+        "JOIN brand br ON br.id = fb.brand_id JOIN osh_facility f ON f.os_id = fb.os_id "
+        "LEFT JOIN business b ON b.id = f.business_id WHERE f.in_region "
+        "ORDER BY br.name, f.os_id"
+    ),
 }
 
 _REPORTS = (

@@ -138,3 +138,24 @@ def find_business(bind: Bind, reference: str) -> int:
     if found.empty:
         raise ValidationError(f"no business has company number or id {reference!r}")
     return int(found["id"].iloc[0])
+
+
+_SITE_LINKS = """
+SELECT t.name AS tenant, b.id AS business_id, b.name AS business, b.company_number,
+    l.reason, l.shared, l.current
+FROM sectormap_links(ARRAY(
+    SELECT tn.business_id FROM tenancy tn JOIN unit u ON u.id = tn.unit_id
+    WHERE u.site_id = :site AND tn.end_date IS NULL)) l
+JOIN business t ON t.id = l.from_id JOIN business b ON b.id = l.to_id
+WHERE b.site_id IS DISTINCT FROM :site
+ORDER BY l.current DESC, t.name, b.name, l.reason
+"""
+
+
+def of_site(bind: Bind, user: User, site_id: int) -> pd.DataFrame:
+    """The businesses outside a building linked to its current tenants: tenant, business_id,
+    business, company_number, reason (labelled), shared, current. Tenants of the building
+    among themselves are left out (the building's own profile shows them)."""
+    rights.require_staff(bind, user, "see connections", object_type="site")
+    found = read_frame(bind, _SITE_LINKS, {"site": site_id})
+    return found.assign(reason=found["reason"].map(REASONS))

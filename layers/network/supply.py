@@ -98,3 +98,19 @@ def footprint(bind: Bind, user: User, brand_id: int) -> gpd.GeoDataFrame:
             geom_col="geom",
             params={"brand": brand_id},
         )
+
+
+#: How the areas of each kind are listed (key, name), by name.
+_AREA_LISTS = {
+    "district": "SELECT code AS key, name FROM boundary WHERE kind = 'district' ORDER BY name",
+    "ward": "SELECT code AS key, name FROM boundary WHERE kind = 'ward' ORDER BY name",
+    "focus_area": "SELECT CAST(id AS text) AS key, name FROM focus_area ORDER BY name",
+}
+
+
+def areas(bind: Bind, kind: str) -> dict[str, str]:
+    """The areas of one kind brands can be counted for: key → name."""
+    if kind not in _AREA_LISTS:
+        raise ValidationError(f"an area is one of {', '.join(AREA_KINDS)}, not {kind!r}")
+    found = read_frame(bind, _AREA_LISTS[kind])
+    return dict(zip(found["key"], found["name"], strict=True))

@@ -29,37 +29,65 @@ def _unit(conn: Connection, site: int, label: str, floor: int) -> int:
 @pytest.fixture
 def world(conn: Connection, tmp_path: Path) -> dict[str, int]:
     """Businesses linked in each way, and one pair that is not."""
-    site = int(conn.execute(text(
-        "INSERT INTO site (name, address, postcode, geom) VALUES ('T Typewriter Works', "
-        "'East Park Road', 'LE5 4QD', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(-1.101, "
-        "52.6395), 4326), 0.0004))) RETURNING id")).scalar_one())  # fmt: skip
+    site = int(
+        conn.execute(
+            text(
+                "INSERT INTO site (name, address, postcode, geom) VALUES ('T Typewriter Works', "
+                "'East Park Road', 'LE5 4QD', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(-1.101, "
+                "52.6395), 4326), 0.0004))) RETURNING id"
+            )
+        ).scalar_one()
+    )
     ground, first = _unit(conn, site, "G1", 0), _unit(conn, site, "F1", 1)
     at_site = {"site_id": site, "address": "Typewriter Works, East Park Road"}
     ids = {
         "a": business(conn, "Alder Stitch Ltd", "91200001"),
-        "b": business(conn, "Birch Seams Ltd", "91200002", address="2 Other Road",
-                      postcode="LE2 1AA"),
-        "c": business(conn, "Cedar Hems Ltd", "91200003", address="3 Far Lane",
-                      postcode="LE3 1AA"),
-        "d": business(conn, "Dogwood Holdings Ltd", "91200004", address="4 Hill St",
-                      postcode="LE4 1AA"),
+        "b": business(
+            conn, "Birch Seams Ltd", "91200002", address="2 Other Road", postcode="LE2 1AA"
+        ),
+        "c": business(conn, "Cedar Hems Ltd", "91200003", address="3 Far Lane", postcode="LE3 1AA"),
+        "d": business(
+            conn, "Dogwood Holdings Ltd", "91200004", address="4 Hill St", postcode="LE4 1AA"
+        ),
         "e": business(conn, "Elm Cutting Ltd", "91200005"),  # same address as a
-        "old": business(conn, "Fernleaf Fashions Ltd", "91200006", unit_id=ground,
-                        status="dissolved", first_seen=dt.date(2015, 1, 5),
-                        last_seen=dt.date(2024, 3, 31), **at_site),
-        "new": business(conn, "Fernleaf Fashion Limited", "91200007", unit_id=ground,
-                        first_seen=dt.date(2024, 6, 20), **at_site),
-        "upstairs": business(conn, "Fernleaf Fashion (Leicester) Ltd", "91200008",
-                             unit_id=first, first_seen=dt.date(2024, 5, 1), **at_site),
-    }  # fmt: skip
-    path = nf.write_snapshot(tmp_path / "psc.txt", [
-        nf.individual("91200001", "a1", "John Okafor", 3, 1970),
-        nf.individual("91200002", "b1", "Mr JOHN OKAFOR", 3, 1970),
-        nf.individual("91200002", "b2", "Ada Lin", 7, 1985, ceased_on="2022-01-01"),
-        nf.individual("91200003", "c1", "Ada Lin", 7, 1985),
-        nf.corporate("91200001", "a2", "Dogwood Holdings Limited", "91200004"),
-        nf.totals(5, 0),
-    ])  # fmt: skip
+        "old": business(
+            conn,
+            "Fernleaf Fashions Ltd",
+            "91200006",
+            unit_id=ground,
+            status="dissolved",
+            first_seen=dt.date(2015, 1, 5),
+            last_seen=dt.date(2024, 3, 31),
+            **at_site,
+        ),
+        "new": business(
+            conn,
+            "Fernleaf Fashion Limited",
+            "91200007",
+            unit_id=ground,
+            first_seen=dt.date(2024, 6, 20),
+            **at_site,
+        ),
+        "upstairs": business(
+            conn,
+            "Fernleaf Fashion (Leicester) Ltd",
+            "91200008",
+            unit_id=first,
+            first_seen=dt.date(2024, 5, 1),
+            **at_site,
+        ),
+    }
+    path = nf.write_snapshot(
+        tmp_path / "psc.txt",
+        [
+            nf.individual("91200001", "a1", "John Okafor", 3, 1970),
+            nf.individual("91200002", "b1", "Mr JOHN OKAFOR", 3, 1970),
+            nf.individual("91200002", "b2", "Ada Lin", 7, 1985, ceased_on="2022-01-01"),
+            nf.individual("91200003", "c1", "Ada Lin", 7, 1985),
+            nf.corporate("91200001", "a2", "Dogwood Holdings Limited", "91200004"),
+            nf.totals(5, 0),
+        ],
+    )
     psc.import_psc(conn, IMPORTER, path)
     return ids
 
@@ -133,3 +161,31 @@ def test_connections_are_refused_to_a_partner(conn: Connection, world: dict[str,
     partner = make_user(conn, "t_conn_partner", "partner", "VCS")
     with pytest.raises(AccessDeniedError):
         connections.connections(conn, partner, world["a"])
+
+
+def test_a_buildings_tenants_connections_outside_it(
+    conn: Connection, world: dict[str, int]
+) -> None:
+    site = conn.execute(
+        text("SELECT site_id FROM business WHERE id = :b"), {"b": world["new"]}
+    ).scalar_one()
+    unit = conn.execute(text("SELECT unit_id FROM business WHERE id = :b"), {"b": world["new"]})
+    conn.execute(
+        text("INSERT INTO tenancy (unit_id, business_id, start_date) VALUES (:u, :b, :d)"),
+        {"u": unit.scalar_one(), "b": world["new"], "d": dt.date(2024, 7, 1)},
+    )
+    conn.execute(
+        text(
+            "UPDATE business SET address = '1 East Park Road', postcode = 'LE5 4QD' WHERE id = :b"
+        ),
+        {"b": world["old"]},
+    )
+    outside = connections.of_site(conn, IMPORTER, site)
+    assert outside.empty  # the old tenant is still of the building
+    conn.execute(
+        text("UPDATE business SET site_id = NULL, unit_id = NULL WHERE id = :b"),
+        {"b": world["old"]},
+    )
+    outside = connections.of_site(conn, IMPORTER, site)
+    assert set(outside["business_id"]) == {world["old"]}
+    assert "Phoenix pattern" in set(outside["reason"])

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from layers.core.cells import neutralise_frame
 from layers.network import connections, osh, phoenix, psc
 from layers.people import identity
 from scripts import output
@@ -48,7 +49,7 @@ def import_psc_command(
         typer.echo(f"… and {len(result.problems) - SHOWN_PROBLEMS:,} more unreadable lines.",
                    err=True)  # fmt: skip
     if problems is not None:
-        result.problems_frame().to_csv(problems, index=False)
+        neutralise_frame(result.problems_frame()).to_csv(problems, index=False)
         typer.echo(f"{len(result.problems):,} unreadable lines written to {problems}.")
 
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The domains of layers/, lowest first: each may import only those before it (and itself).
 DOMAINS = (
     "core", "people", "reference", "register", "casework", "areas", "routes", "sizing",
-    "exports", "demo",
+    "network", "exports", "demo",
 )  # fmt: skip
 
 

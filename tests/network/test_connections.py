@@ -189,3 +189,23 @@ def test_a_buildings_tenants_connections_outside_it(
     outside = connections.of_site(conn, IMPORTER, site)
     assert set(outside["business_id"]) == {world["old"]}
     assert "Phoenix pattern" in set(outside["reason"])
+
+
+def test_a_viewer_sees_connections_with_intelligence_counted_not_shown(
+    conn: Connection, world: dict[str, int]
+) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO report (received_date, source_type, category, narrative, business_id, "
+            "handling_code, handling_conditions, owning_agency) VALUES (current_date, "
+            "'public', 'minimum_wage', 'Restricted detail about Birch', :b, 'C', 'GLAA only', "
+            "'GLAA')"
+        ),
+        {"b": world["b"]},
+    )
+    viewer = make_user(conn, "t_conn_viewer", "viewer")
+    network = connections.connections(conn, viewer, world["a"])
+    [birch] = [link for link in network.summary() if link["business_id"] == world["b"]]
+    assert birch["open_reports"] == 1
+    shown = repr(network.summary()) + network.businesses.to_csv() + network.links.to_csv()
+    assert "Restricted detail" not in shown and "minimum_wage" not in shown

@@ -67,6 +67,8 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.backup_restore
 	$(BIN)/python -m bench.hidden_sector
 	$(BIN)/python -m bench.osm_import
+	$(BIN)/python -m bench.psc_import
+	$(BIN)/python -m bench.connections
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,4 +1,5 @@
-"""Import businesses: upload, map columns, check (dry run), import, download the rejected rows."""
+"""Import: businesses (upload, map columns, check (dry run), import, download the rejected
+rows), Companies House's PSC snapshot, or an Open Supply Hub download."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.parts import ui
+from app.parts import network_imports, ui
 from layers.core.cells import neutralise_frame
 from layers.core.settings import get_settings
 from layers.register.businesses import importing, mappings, readers
@@ -21,7 +22,19 @@ FORMAT_LABELS = {
     "gpkg": "GeoPackage",
 }
 
-st.title("Import businesses")
+WHAT = {
+    "businesses": "Businesses",
+    "psc": "People with significant control (Companies House PSC snapshot)",
+    "osh": "Brands' suppliers (Open Supply Hub download)",
+}
+st.title("Import")
+what = st.radio("What are you importing?", list(WHAT), format_func=WHAT.get, horizontal=True)
+if what == "psc":
+    network_imports.psc_import()
+    st.stop()
+if what == "osh":
+    network_imports.osh_import()
+    st.stop()
 st.write(
     "Companies House's free company data product as published, or any CSV, Excel, GeoJSON "
     "or GeoPackage list with a column mapping. Rows are matched to the register by company "

@@ -1,21 +1,16 @@
 """Networks and brands: phoenix patterns, the brands sourcing in the region and where, Open
-Supply Hub matches waiting for an officer, and the imports of the PSC snapshot and of Open
-Supply Hub downloads."""
+Supply Hub matches waiting for an officer (the imports are on the Import page)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from app.parts import ui
-from layers.core.cells import neutralise_frame
 from layers.core.errors import AccessDeniedError, ValidationError
 from layers.core.settings import get_settings
-from layers.network import osh, phoenix, psc, supply
+from layers.network import osh, phoenix, supply
 from layers.people import access
 from mapping import network_map
 
@@ -171,74 +166,11 @@ def _decided(decide: Callable[[], None], said: str) -> None:
         st.rerun()
 
 
-def _saved(upload: UploadedFile) -> Path:
-    folder = get_settings().data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    saved = folder / Path(upload.name).name
-    saved.write_bytes(upload.getvalue())
-    return saved
-
-
-def import_tab() -> None:
-    if not access.can_import(user.role):
-        st.info("Imports are made by analysts and administrators.")
-        return
-    st.markdown("**Companies House: persons with significant control snapshot**")
-    snapshot = st.file_uploader(
-        "PSC snapshot (JSON Lines, .txt, .zip or .gz)",
-        type=["txt", "json", "jsonl", "zip", "gz"],
-        key="psc_file",
-    )
-    if snapshot is not None and st.button("Import the snapshot", type="primary"):
-        try:
-            result = psc.import_psc(
-                ui.engine(), user, _saved(snapshot), ui.StreamlitProgress("Reading the snapshot…")
-            )
-        except (ValidationError, AccessDeniedError) as problem:
-            st.error(str(problem))
-        else:
-            ui.data_changed()
-            st.success(
-                f"{result.lines:,} lines: {result.controls:,} controls ({result.ceased:,} "
-                f"ceased) of {result.persons:,} people, {result.statements:,} statements; "
-                f"{result.skipped:,} lines of companies outside the register skipped; "
-                f"{result.ended:,} controls no longer listed ended."
-            )
-            if result.problems:
-                st.warning(f"{len(result.problems):,} lines could not be read and were skipped.")
-                problems = result.problems_frame()
-                ui.table(problems.head(50))
-                st.download_button(
-                    "Download the unreadable lines (CSV)",
-                    neutralise_frame(problems).to_csv(index=False),
-                    file_name=f"{snapshot.name}-problems.csv",
-                    mime="text/csv",
-                )
-    st.markdown("**Open Supply Hub: facilities download**")
-    download = st.file_uploader("Facilities download (CSV)", type=["csv"], key="osh_file")
-    if download is not None and st.button("Import the facilities", type="primary"):
-        try:
-            found = osh.import_osh(
-                ui.engine(), user, _saved(download), ui.StreamlitProgress("Matching facilities…")
-            )
-        except (ValidationError, AccessDeniedError) as problem:
-            st.error(str(problem))
-        else:
-            ui.data_changed()
-            st.success(
-                f"{found.read:,} facilities: {found.matched:,} matched, {found.proposed:,} "
-                f"proposed for an officer, {found.unmatched:,} unmatched in the region, "
-                f"{found.outside_region:,} outside it; {found.closed:,} closed."
-            )
-    st.caption(f"{psc.ATTRIBUTION} {osh.ATTRIBUTION}")
-
-
 ui.lazy_tabs(
     {
         "Phoenix patterns": phoenix_tab,
         "Brands": brands_tab,
         "Open Supply Hub matches": matches_tab,
-        "Import": import_tab,
     },
     key="networks_tabs",
 )

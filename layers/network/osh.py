@@ -393,46 +393,46 @@ def _facility(conn: Connection, os_id: str) -> Any:
 
 def accept(bind: Bind, user: User, os_id: str, business_id: int) -> None:
     """Record that facility ``os_id`` is ``business_id`` (remembered for later downloads)."""
-    rights.require_editor(
-        bind, user, "decide Open Supply Hub matches", object_type="osh_facility", object_id=os_id
-    )
-    with transaction(bind) as conn:
-        facility = _facility(conn, os_id)
-        exists = conn.execute(text("SELECT 1 FROM business WHERE id = :b"), {"b": business_id})
-        if exists.scalar() is None:
-            raise ValidationError(f"there is no business with id {business_id}")
-        _decide(conn, user, os_id, "accepted", business_id)
-        conn.execute(
-            text(
-                "UPDATE osh_facility SET match = 'accepted', business_id = :b, "
-                "proposed_business_id = NULL WHERE os_id = :o"
-            ),
-            {"b": business_id, "o": os_id},
-        )
-        audit.by(
-            conn,
-            user,
-            "edit",
-            object_type="osh_facility",
-            object_id=os_id,
-            detail={"decision": "accepted", "business_id": business_id, "was": facility.match},
-        )
+    _decide(bind, user, os_id, business_id)
 
 
 def reject(bind: Bind, user: User, os_id: str) -> None:
     """Record that the facility's proposed match is wrong (it is not proposed again)."""
+    _decide(bind, user, os_id, None)
+
+
+def _decide(bind: Bind, user: User, os_id: str, business_id: int | None) -> None:
+    """Store an officer's decision on a facility (accepted as ``business_id``, or rejected
+    when None), apply it to the facility and audit it with what it was before."""
     rights.require_editor(
         bind, user, "decide Open Supply Hub matches", object_type="osh_facility", object_id=os_id
     )
+    decision = "rejected" if business_id is None else "accepted"
     with transaction(bind) as conn:
         facility = _facility(conn, os_id)
-        _decide(conn, user, os_id, "rejected", None)
+        if (
+            business_id is not None
+            and conn.execute(
+                text("SELECT 1 FROM business WHERE id = :b"), {"b": business_id}
+            ).scalar()
+            is None
+        ):
+            raise ValidationError(f"there is no business with id {business_id}")
         conn.execute(
             text(
-                "UPDATE osh_facility SET match = 'rejected', business_id = NULL, "
+                "INSERT INTO osh_decision (os_id, decision, business_id, decided_by) "
+                "VALUES (:o, :d, :b, :u) ON CONFLICT (os_id) DO UPDATE SET decision = "
+                "EXCLUDED.decision, business_id = EXCLUDED.business_id, "
+                "decided_by = EXCLUDED.decided_by, decided_at = now()"
+            ),
+            {"o": os_id, "d": decision, "b": business_id, "u": user.username},
+        )
+        conn.execute(
+            text(
+                "UPDATE osh_facility SET match = :d, business_id = :b, "
                 "proposed_business_id = NULL WHERE os_id = :o"
             ),
-            {"o": os_id},
+            {"d": decision, "b": business_id, "o": os_id},
         )
         audit.by(
             conn,
@@ -440,20 +440,13 @@ def reject(bind: Bind, user: User, os_id: str) -> None:
             "edit",
             object_type="osh_facility",
             object_id=os_id,
-            detail={"decision": "rejected", "proposed": facility.proposed_business_id},
+            detail={
+                "decision": decision,
+                "business_id": business_id,
+                "was": facility.match,
+                "proposed": facility.proposed_business_id,
+            },
         )
-
-
-def _decide(conn: Connection, user: User, os_id: str, decision: str, business: int | None) -> None:
-    conn.execute(
-        text(
-            "INSERT INTO osh_decision (os_id, decision, business_id, decided_by) "
-            "VALUES (:o, :d, :b, :u) ON CONFLICT (os_id) DO UPDATE SET decision = "
-            "EXCLUDED.decision, business_id = EXCLUDED.business_id, "
-            "decided_by = EXCLUDED.decided_by, decided_at = now()"
-        ),
-        {"o": os_id, "d": decision, "b": business, "u": user.username},
-    )
 
 
 #: Open Supply Hub sector words → the register's sector (SIC division).

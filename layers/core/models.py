@@ -15,6 +15,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
+    REAL,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -280,6 +281,12 @@ class Business(Timestamped, Base):
             postgresql_ops={"trading_name": "gin_trgm_ops"},
         ),
         Index("ix_business_name_key_postcode", text("sectormap_name_key(name)"), "postcode"),
+        Index(
+            "ix_business_address_key",
+            text("sectormap_address_key(address, postcode)"),
+            postgresql_where=text("sectormap_address_key(address, postcode) IS NOT NULL"),
+        ),
+        Index("ix_business_unit_id", "unit_id", postgresql_where=text("unit_id IS NOT NULL")),
         Index("ix_business_postcode", "postcode"),
         Index(
             "ix_business_grid",
@@ -823,3 +830,180 @@ class SiteProposal(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class Person(Base):
+    """One resolved person with significant control (migration 0014, ``layers.network.names``):
+    an individual by normalised name and month and year of birth, a corporate controller by its
+    registration number (and the register business it is, when it is one)."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('individual', 'corporate', 'legal', 'protected')", name="person_kind_check"
+        ),
+        CheckConstraint("birth_year BETWEEN 1850 AND 2100", name="person_birth_year_check"),
+        CheckConstraint("birth_month BETWEEN 1 AND 12", name="person_birth_month_check"),
+        Index(
+            "ix_person_business_id", "business_id", postgresql_where=text("business_id IS NOT NULL")
+        ),
+        Index(
+            "ix_person_registration",
+            "registration_number",
+            postgresql_where=text("registration_number IS NOT NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    person_key: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_month: Mapped[int | None] = mapped_column(SmallInteger)
+    nationality: Mapped[str | None] = mapped_column(Text)
+    country_of_residence: Mapped[str | None] = mapped_column(Text)
+    registration_number: Mapped[str | None] = mapped_column(String(24))
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id", ondelete="SET NULL"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class PscControl(Base):
+    """One control of a register business, as the PSC snapshot gives it (ended by
+    ``ceased_on``), keyed by its Companies House link."""
+
+    __tablename__ = "psc_control"
+    __table_args__ = (
+        CheckConstraint(
+            "ceased_on IS NULL OR notified_on IS NULL OR ceased_on >= notified_on",
+            name="psc_control_check",
+        ),
+        Index("ix_psc_control_business", "business_id"),
+        Index(
+            "ix_psc_control_person", "person_id", postgresql_include=["business_id", "ceased_on"]
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    psc_id: Mapped[str] = mapped_column(Text, unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    natures: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    ceased_on: Mapped[dt.date | None] = mapped_column(Date)
+    address: Mapped[str | None] = mapped_column(Text)
+    seen_on: Mapped[dt.date] = mapped_column(Date, server_default=text("CURRENT_DATE"))
+
+
+class PscStatement(Base):
+    """A statement a company made instead of naming a person with significant control."""
+
+    __tablename__ = "psc_statement"
+    __table_args__ = (Index("ix_psc_statement_business", "business_id"),)
+    psc_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"))
+    statement: Mapped[str] = mapped_column(Text)
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    ceased_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Brand(Base):
+    """A brand or retailer that disclosed its suppliers to Open Supply Hub."""
+
+    __tablename__ = "brand"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_key: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class OshFacility(Base):
+    """An Open Supply Hub facility and its match to the register (``layers.network.osh``)."""
+
+    __tablename__ = "osh_facility"
+    __table_args__ = (
+        CheckConstraint(
+            "match IN ('certain', 'accepted', 'proposed', 'unmatched', 'rejected', 'added')",
+            name="osh_facility_match_check",
+        ),
+        Index(
+            "ix_osh_facility_business",
+            "business_id",
+            postgresql_where=text("business_id IS NOT NULL"),
+        ),
+    )
+    os_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    geom: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=SRID))
+    sector: Mapped[str | None] = mapped_column(Text)
+    workers: Mapped[str | None] = mapped_column(Text)
+    parent_company: Mapped[str | None] = mapped_column(Text)
+    facility_type: Mapped[str | None] = mapped_column(Text)
+    processing_type: Mapped[str | None] = mapped_column(Text)
+    is_closed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    in_region: Mapped[bool] = mapped_column(Boolean)
+    match: Mapped[str] = mapped_column(String(10))
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id", ondelete="SET NULL"))
+    proposed_business_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business.id", ondelete="SET NULL")
+    )
+    score: Mapped[float | None] = mapped_column(REAL)
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    last_seen: Mapped[dt.date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class FacilityBrand(Base):
+    """A brand seen on a facility, from the first to the last download that listed it."""
+
+    __tablename__ = "facility_brand"
+    __table_args__ = (Index("ix_facility_brand_brand", "brand_id"),)
+    os_id: Mapped[str] = mapped_column(
+        ForeignKey("osh_facility.os_id", ondelete="CASCADE"), primary_key=True
+    )
+    brand_id: Mapped[int] = mapped_column(
+        ForeignKey("brand.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    last_seen: Mapped[dt.date] = mapped_column(Date)
+
+
+class OshDecision(Base):
+    """An officer's decision on a proposed match, remembered for later downloads."""
+
+    __tablename__ = "osh_decision"
+    __table_args__ = (
+        CheckConstraint("decision IN ('accepted', 'rejected')", name="osh_decision_decision_check"),
+        CheckConstraint(
+            "(decision = 'accepted') = (business_id IS NOT NULL)", name="osh_decision_check"
+        ),
+    )
+    os_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(8))
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"))
+    decided_by: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class PhoenixPair(Base):
+    """A phoenix pattern (``layers.network.phoenix``); its triggers mark both businesses'
+    risk for recomputation."""
+
+    __tablename__ = "phoenix_pair"
+    __table_args__ = (
+        CheckConstraint("place IN ('same_address', 'same_unit')", name="phoenix_pair_place_check"),
+        Index("ix_phoenix_pair_successor", "successor_id"),
+    )
+    predecessor_id: Mapped[int] = mapped_column(
+        ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
+    )
+    successor_id: Mapped[int] = mapped_column(
+        ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
+    )
+    ceased_on: Mapped[dt.date] = mapped_column(Date)
+    incorporated_on: Mapped[dt.date] = mapped_column(Date)
+    gap_days: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str] = mapped_column(Text)
+    shares: Mapped[list[str]] = mapped_column(ARRAY(Text))

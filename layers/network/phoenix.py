@@ -188,10 +188,17 @@ def detect(conn: Connection, business_ids: Sequence[int] | None = None) -> int:
     return len(wanted)
 
 
+#: A change of at least this many businesses (a bulk load) re-detects every pair at once,
+#: cheaper than testing each candidate against so long a list.
+DETECT_ALL_FROM = 10_000
+
+
 def _detect_marked(conn: Connection) -> None:
     """Before a transaction commits: re-detect the pairs of the businesses it changed."""
     marked = conn.execute(text("SELECT business_id FROM risk_pending")).scalars().all()
-    if marked:
+    if len(marked) >= DETECT_ALL_FROM:
+        detect(conn)
+    elif marked:
         detect(conn, marked)
 
 

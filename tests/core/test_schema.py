@@ -72,7 +72,7 @@ def test_every_geometry_column_has_a_gist_index_and_fixed_type(conn: Connection)
             "WHERE f_table_schema = 'public'"
         )
     ).all()
-    assert len(columns) == 9
+    assert len(columns) == 10
     for table, column, geometry_type, srid in columns:
         assert srid == 4326 and geometry_type in {"POINT", "MULTIPOLYGON", "LINESTRING"}, (
             table,

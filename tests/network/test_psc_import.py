@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,14 @@ def test_a_viewer_cannot_import(conn: Connection, tmp_path: Path) -> None:
     viewer = make_user(conn, "t_psc_viewer", "viewer")
     with pytest.raises(AccessDeniedError):
         psc.import_psc(conn, viewer, _snapshot(tmp_path))
+
+
+def test_the_published_zip_is_read_as_it_is(
+    conn: Connection, tmp_path: Path, register: dict[str, int]
+) -> None:
+    text_file = _snapshot(tmp_path)
+    archive = tmp_path / "psc-snapshot-2026-11-30_1of1.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.write(text_file, text_file.name)
+    result = psc.import_psc(conn, IMPORTER, archive)
+    assert (result.lines, result.controls, result.skipped, len(result.problems)) == (9, 5, 1, 1)

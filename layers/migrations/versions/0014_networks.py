@@ -111,7 +111,7 @@ CREATE TABLE osh_facility (
     is_demo boolean NOT NULL DEFAULT false
 );
 CREATE INDEX ix_osh_facility_business ON osh_facility (business_id) WHERE business_id IS NOT NULL;
-CREATE INDEX ix_osh_facility_geom ON osh_facility USING gist (geom);
+CREATE INDEX idx_osh_facility_geom ON osh_facility USING gist (geom);
 
 CREATE TABLE facility_brand (
     os_id varchar(24) NOT NULL REFERENCES osh_facility(os_id) ON DELETE CASCADE,

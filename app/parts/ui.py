@@ -127,12 +127,43 @@ def date_format(values: pd.Series) -> str | None:
     return DAY if is_dates and all(isinstance(v, dt.date) for v in present.head(50)) else None
 
 
+#: strftime spellings of the table date formats, for cells written out as text.
+_STRFTIME = {DAY: "%d/%m/%Y", DAY_AND_TIME: "%d/%m/%Y %H:%M"}
+
+
+def _cell_text(value: Any, shown: str | None) -> str:
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return ""
+    if shown is not None:
+        return value.strftime(_STRFTIME[shown])
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def blank_missing(frame: pd.DataFrame, *, keep: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """The frame with every missing value shown as an empty cell, never "None" (Streamlit's
+    tables write "None" in any missing cell): a column with missing values becomes text, dates
+    in the tables' day format and numbers with thousands separators. Columns in ``keep`` (those
+    a caller formats itself) are left as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column in keep or not values.isna().any():
+            continue
+        shown = date_format(values)
+        out[column] = [_cell_text(v, shown) for v in values]
+    return out
+
+
 def table(
     frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **options: Any
 ) -> Any:
     """``st.dataframe`` the way every page shows a table: full width, no index, readable
-    headings, and dates as ``date_format`` says. ``column_config`` overrides any column; other
-    options go to ``st.dataframe`` (a selection, for one)."""
+    headings, dates as ``date_format`` says and missing values as empty cells
+    (``blank_missing``). ``column_config`` overrides any column; other options go to
+    ``st.dataframe`` (a selection, for one)."""
+    frame = blank_missing(frame, keep=frozenset(column_config or {}))
     config: dict[str, Any] = {}
     for column in frame.columns:
         label = heading(str(column))

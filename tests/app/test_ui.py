@@ -42,3 +42,26 @@ def test_table_dates_are_shown_day_first(values: pd.Series, expected: str | None
     from app.parts.ui import date_format
 
     assert date_format(values) == expected
+
+
+def test_missing_values_are_blank_cells_never_none() -> None:
+    from app.parts.ui import blank_missing
+
+    frame = pd.DataFrame(
+        {
+            "trading_name": ["Zarven", None],
+            "follow_up_date": [dt.date(2026, 1, 2), None],
+            "last_login_at": pd.to_datetime(["2026-01-02 09:30", None]),
+            "employees": [1200.0, float("nan")],
+            "complete": [1, 2],
+            "kept": [None, 3.5],
+        }
+    )
+    shown = blank_missing(frame, keep=frozenset({"kept"}))
+    assert shown["trading_name"].tolist() == ["Zarven", ""]
+    assert shown["follow_up_date"].tolist() == ["02/01/2026", ""]
+    assert shown["last_login_at"].tolist() == ["02/01/2026 09:30", ""]
+    assert shown["employees"].tolist() == ["1,200", ""]
+    assert shown["complete"].tolist() == [1, 2]  # nothing missing: left as numbers
+    assert shown["kept"].isna().iloc[0]
+    assert "None" not in shown.drop(columns="kept").astype(str).to_numpy().ravel().tolist()

@@ -10,6 +10,7 @@ from app.parts.visit_form import visit_form
 from layers.casework import rating, reports, visits
 from layers.core import vocab
 from layers.core.errors import AccessDeniedError, ValidationError
+from layers.core.settings import get_settings
 from layers.people import access
 from layers.register import profiles
 
@@ -75,8 +76,20 @@ def _rating(business_id: int) -> None:
     pending = " · :gray-badge[Rating pending]" if r["rating_pending"] else ""
     st.markdown(
         f"**Ethical-compliance rating: {label}**{pending}  \n"
-        f"Joint inspection of {r['visit_date']} (internal to the partnership)"
+        f"Joint inspection of {r['visit_date']:%d/%m/%Y} (internal to the partnership)"
     )
+    days = get_settings().rating_reply_days
+    if r["rating_pending"]:
+        st.caption(
+            f"The business may reply until {r['reply_by']:%d/%m/%Y} ({days} days from the "
+            "inspection); the rating counts in its risk once the reply is heard or that day "
+            "has passed."
+        )
+    elif r["awaiting_reply"]:
+        st.caption(
+            f"The {days}-day reply window closed on {r['reply_by']:%d/%m/%Y} with no reply "
+            "confirmed: the rating stands."
+        )
     scores = {name: int(r[name]) for name in rating.COMPONENTS}
     st.caption(
         " · ".join(f"{rating.COMPONENTS[n][0]} {v}" for n, v in scores.items())

@@ -13,7 +13,8 @@ from layers.casework import rating, referrals, reports
 from layers.core import vocab
 from layers.core.db import Bind, read_frame, transaction
 from layers.core.errors import ValidationError
-from layers.core.fragments import PLACE, VISIT_SUBJECT
+from layers.core.fragments import PLACE, RATING_PENDING, VISIT_SUBJECT
+from layers.core.settings import get_settings
 from layers.people import audit, rights
 from layers.people.identity import User
 
@@ -325,16 +326,19 @@ def outcome_counts(visits: pd.DataFrame) -> pd.DataFrame:
 
 def latest_ratings(bind: Bind, business_id: int | None = None) -> pd.DataFrame:
     """Each rated business's latest inspection (of one business, if given): business_id,
-    visit_id, visit_date, rating, rating_pending, right_to_reply and the four scores."""
+    visit_id, visit_date, rating, rating_pending (still within the reply window),
+    awaiting_reply (an officer has not confirmed it), reply_by (the window's last day),
+    right_to_reply and the four scores."""
     return read_frame(
         bind,
-        "SELECT DISTINCT ON (business_id) business_id, id AS visit_id, visit_date, rating, "
-        "rating_pending, right_to_reply, score_pay_hours, score_health_safety, "
-        "score_contracts, score_management FROM visit "
-        "WHERE rating IS NOT NULL AND business_id IS NOT NULL "
-        "AND (CAST(:business AS int) IS NULL OR business_id = :business) "
-        "ORDER BY business_id, visit_date DESC, id DESC",
-        {"business": business_id},
+        "SELECT DISTINCT ON (v.business_id) v.business_id, v.id AS visit_id, v.visit_date, "  # noqa: S608 - constant fragment, values bound
+        f"v.rating, {RATING_PENDING} AS rating_pending, v.rating_pending AS awaiting_reply, "
+        "v.visit_date + CAST(:reply_days AS int) - 1 AS reply_by, v.right_to_reply, "
+        "v.score_pay_hours, v.score_health_safety, v.score_contracts, v.score_management "
+        "FROM visit v WHERE v.rating IS NOT NULL AND v.business_id IS NOT NULL "
+        "AND (CAST(:business AS int) IS NULL OR v.business_id = :business) "
+        "ORDER BY v.business_id, v.visit_date DESC, v.id DESC",
+        {"business": business_id, "reply_days": get_settings().rating_reply_days},
     )
 
 

@@ -20,6 +20,11 @@ VISIT_SUBJECT = "LEFT JOIN business b ON b.id = v.business_id LEFT JOIN site s O
 #: What report ``r`` is about: its business ``b`` and its building ``s`` (either may be none).
 REPORT_SUBJECT = "LEFT JOIN business b ON b.id = r.business_id LEFT JOIN site s ON s.id = r.site_id"
 
+#: A visit ``v``'s rating is still pending: the business may still reply, within
+#: ``:reply_days`` (the setting ``rating_reply_days``) of the visit; after that the rating
+#: stands, replied to or not. The query binds ``reply_days``.
+RATING_PENDING = "(v.rating_pending AND v.visit_date > current_date - CAST(:reply_days AS int))"
+
 #: Where a visit's subject is: the business's point, else a point inside its building.
 PLACE = "coalesce(b.geom, ST_PointOnSurface(s.geom))"
 

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         le=86_400,
         description="A database statement of the app or a command is stopped after this long.",
     )
+    rating_reply_days: int = Field(
+        default=21,
+        ge=1,
+        le=365,
+        description="Days a business has to reply to an inspection rating; after them a "
+        "pending rating stands (as the food hygiene rating scheme's right to reply).",
+    )
     phoenix_months: int = Field(
         default=12,
         ge=1,

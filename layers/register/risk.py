@@ -24,7 +24,9 @@ from sqlalchemy import Connection, text
 from layers.core import db
 from layers.core.bulk import analyze
 from layers.core.db import Bind, read_frame, transaction
+from layers.core.fragments import RATING_PENDING
 from layers.core.progress import Progress, no_progress
+from layers.core.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,8 @@ class Weights:
     )
     outcome_months: int = 36
     #: Points for a poor confirmed inspection rating (0-5, see ``layers.casework.rating``)
-    #: given in the last ``outcome_months``; a pending rating counts only once the right to reply
-    #: is heard.
+    #: given in the last ``outcome_months``; a pending rating counts once the right to reply is
+    #: heard or its window (``rating_reply_days``) has passed.
     poor_rating: dict[str, float] = field(default_factory=lambda: {"0": 20, "1": 15, "2": 8})
     never_visited: float = 10
     visit_over_24_months: float = 8
@@ -158,7 +160,7 @@ def _factor_query(business_ids: Sequence[int] | None) -> tuple[str, dict[str, ob
         SELECT DISTINCT ON (v.business_id) v.business_id, v.visit_date, v.rating,
             {poor} AS points
         FROM visit v JOIN chosen c ON c.id = v.business_id
-        WHERE v.rating IS NOT NULL AND NOT v.rating_pending
+        WHERE v.rating IS NOT NULL AND NOT {RATING_PENDING}
         ORDER BY v.business_id, v.visit_date DESC, v.id DESC),
     churn AS (
         SELECT c.id AS business_id, count(t.id) AS n FROM chosen c
@@ -227,6 +229,7 @@ def _factor_query(business_ids: Sequence[int] | None) -> tuple[str, dict[str, ob
         "crowding": weights.crowding,
         "crowding_m2": weights.crowding_m2_per_worker,
         "phoenix": weights.phoenix,
+        "reply_days": get_settings().rating_reply_days,
     }
     rounded = "round(CAST(raw.points AS numeric), 1)"
     query = (

@@ -176,11 +176,13 @@ def test_inspection_scores_give_a_rating_that_filters_and_colours_the_map(
     conn: Connection, place: dict[str, object]
 ) -> None:
     scores = {**GOOD, "score_health_safety": 20}  # total 20, but one major-improvement area
+    # Inspected three days ago: within the 21-day reply window, so the rating is pending.
+    recent = dt.date.today() - dt.timedelta(days=3)
     visit_id = visits.log_visit(
         conn,
         place["council"],  # type: ignore[arg-type]
-        _visit(place, scores=scores),
-        today=TODAY,
+        _visit(place, scores=scores, visit_date=recent),
+        today=dt.date.today(),
     )
     latest = visits.latest_ratings(conn, place["business"]).iloc[0]  # type: ignore[arg-type]
     assert (latest["rating"], latest["rating_pending"]) == (1, True)
@@ -200,7 +202,7 @@ def test_inspection_scores_give_a_rating_that_filters_and_colours_the_map(
     assert points.loc[place["business"], "rating"] == "1"
     factors = risk.business_factors(conn, [place["business"]]).set_index("factor")  # type: ignore[list-item]
     assert factors.loc["poor_rating", "points"] == risk.WEIGHTS.poor_rating["1"]
-    assert factors.loc["poor_rating", "detail"] == "rated 1 on 2026-11-02"
+    assert factors.loc["poor_rating", "detail"] == f"rated 1 on {recent}"
     assert place["business"] not in set(
         filtered_points(conn, MapFilters(ratings=("pending",)))["id"]
     )

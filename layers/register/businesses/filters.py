@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from layers.core.db import Bind, read_frame
+from layers.core.fragments import RATING_PENDING
+from layers.core.settings import get_settings
 from layers.register import risk
 
 
@@ -33,7 +35,7 @@ SELECT b.id, b.name, b.sector, b.activity, b.status,
 FROM business b
 CROSS JOIN LATERAL (
     SELECT coalesce((
-        SELECT CASE WHEN v.rating_pending THEN 'pending' ELSE v.rating::text END
+        SELECT CASE WHEN {pending} THEN 'pending' ELSE v.rating::text END
         FROM visit v WHERE v.business_id = b.id AND v.rating IS NOT NULL
         ORDER BY v.visit_date DESC, v.id DESC LIMIT 1), 'unrated') AS rating) rated
 WHERE b.status <> 'archived'
@@ -62,8 +64,9 @@ def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFr
     kind, code = filters.boundary or (None, None)
     points = read_frame(
         bind,
-        _FILTERED,
+        _FILTERED.format(pending=RATING_PENDING),
         {
+            "reply_days": get_settings().rating_reply_days,
             "sectors": list(filters.sectors),
             "activities": list(filters.activities),
             "statuses": list(filters.statuses),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.parts import ui
+from app.parts import ui, unit_forms
 from layers.core import vocab
 from layers.core.errors import ConflictError, ValidationError
 from layers.people import access
@@ -221,6 +221,7 @@ with site_tab:
                 else:
                     ui.data_changed()
                     st.success(f"Unit {ui.plain(label)} added.")
+        unit_forms.edit_units(int(site["id"]), str(site["name"]))
 with proposal_tab:
     st.write(
         "Businesses whose points fall inside one building footprint (a known site, an "

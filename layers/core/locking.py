@@ -7,7 +7,7 @@ from sqlalchemy import Connection, text
 from layers.core.errors import ConflictError, ValidationError
 
 #: Tables edited through versioned saves, and what people call their rows.
-_KINDS = {"business": "business", "site": "site", "focus_area": "focus area"}
+_KINDS = {"business": "business", "site": "site", "unit": "unit", "focus_area": "focus area"}
 
 
 def version_of(conn: Connection, table: str, row_id: int) -> int | None:

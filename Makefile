@@ -46,7 +46,13 @@ tests/oidc/node_modules/.installed: tests/oidc/package-lock.json tests/oidc/pack
 	npm ci --prefix tests/oidc --no-audit --no-fund --silent
 	touch $@
 
-test: setup /usr/bin/chromium tests/oidc/node_modules/.installed lint
+# axe-core (npm, pinned) for the accessibility scan of the browser tests.
+tests/a11y/node_modules/.installed: tests/a11y/package-lock.json tests/a11y/package.json
+	@command -v npm >/dev/null || { $(APT_GET) update -q && $(APT_GET) install -y -q npm; }
+	npm ci --prefix tests/a11y --no-audit --no-fund --silent
+	touch $@
+
+test: setup /usr/bin/chromium tests/oidc/node_modules/.installed tests/a11y/node_modules/.installed lint
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.installed

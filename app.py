@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from app.parts import session
+from app.parts import session, ui
 from layers.core import db
 from layers.core.errors import SectormapError
 from layers.people import access
@@ -41,6 +41,7 @@ def remember_destination() -> None:
 
 def main() -> None:
     """Route to sign-in, to the one-time-password change, or to the pages the role may open."""
+    ui.accessible_styles()
     user = session.current()
     if user is None:
         remember_destination()

@@ -139,8 +139,16 @@ def _official_gva(money: gva.OfficialGva) -> None:
             else "No register employees in SIC 13-15 here."
         )
     series = money.series.assign(year=money.series["year"].astype(str))
-    st.line_chart(series, x="year", y="gbp_million", color="region_name",
-                  x_label="Year", y_label="GVA, £ million")  # fmt: skip
+    ui.line_chart(
+        series,
+        x="year",
+        y="gbp_million",
+        colour="region_name",
+        x_label="Year",
+        y_label="GVA, £ million",
+        description="Line chart: gross value added of textiles, apparel and leather "
+        "manufacturing by year for each region shown, in £ million.",
+    )
     st.caption(
         f"Gross value added of manufacturing SIC 13-15 (textiles, wearing apparel and leather) "
         f"since {int(money.series['year'].min())}, current prices. {gva.METHOD} "
@@ -155,8 +163,12 @@ def _trend() -> None:
         st.caption("No first- or last-seen dates are recorded yet.")
         return
     # Years as labels, not quantities (no thousands separator).
-    st.line_chart(
-        trend.assign(year=trend["year"].astype(str)), x="year", y="businesses", color="sector"
+    ui.line_chart(
+        trend.assign(year=trend["year"].astype(str)),
+        x="year",
+        y="businesses",
+        colour="sector",
+        description="Line chart: businesses of the register trading each year, by sector.",
     )
     st.caption(
         "A business counts in each year between its first- and last-seen dates (first seen: "

@@ -20,6 +20,7 @@ from layers.demo import populate
 from layers.reference import osm
 from tests import companies_house_file as ch
 from tests import osm_file
+from tests.app import accessibility
 from tests.app.browser import map_frame, serve_app, sign_in
 from tests.support import IMPORTER, fresh_database, worker
 
@@ -649,3 +650,62 @@ def test_an_officer_accepts_an_open_supply_hub_match(
         ).one()
     engine.dispose()
     assert tuple(decided) == ("accepted", "officer")
+
+
+def _scan(page: Page, where: str) -> list[str]:
+    found = accessibility.violations(page)
+    return [f"{where}: {line}" for line in accessibility.described(found).splitlines() if found]
+
+
+def _scan_pages(page: Page, *, tabs: bool) -> list[str]:
+    """Every page of the sidebar (and, with ``tabs``, each of its tabs), scanned."""
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    problems = _scan(page, "first page")
+    navigation = page.get_by_test_id("stSidebarNav")
+    if navigation.count() == 0:  # one page only (a partner's): no navigation is shown
+        return problems
+    titles = [t.splitlines()[-1] for t in navigation.get_by_role("link").all_inner_texts()]
+    for title in titles:
+        navigation.get_by_role("link", name=title, exact=True).click()
+        expect(page.get_by_role("heading", level=1).first).to_be_visible()
+        problems += _scan(page, title)
+        if not tabs:
+            continue
+        names = page.get_by_role("tab").all_inner_texts()
+        for name in names[1:]:
+            tab = page.get_by_role("tab", name=name, exact=True).first
+            if tab.is_visible():  # a tab inside another tab shows only with it
+                tab.click()
+                problems += _scan(page, f"{title} · {name}")
+    return problems
+
+
+def test_every_page_of_every_role_meets_wcag_22_aa(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    problems = _scan(page, "sign-in")
+    for username, tabs in (
+        ("admin", True),
+        ("officer", False),
+        ("viewer", False),
+        ("partner", False),
+    ):
+        page.context.clear_cookies()
+        sign_in(page, app_url, username)
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        problems += [f"{username} · {p}" for p in _scan_pages(page, tabs=tabs)]
+        page.get_by_role("button", name="Sign out").click()
+    assert problems == [], "\n".join(problems)
+
+
+def test_an_open_profile_and_its_network_meet_wcag_22_aa(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "officer", path="networks")
+    page.get_by_role("button", name="Open the successor's profile on the map").click()
+    expect(
+        page.get_by_text(re.compile(r"Connected businesses \(\d+ within 1 step\)"))
+    ).to_be_visible()
+    problems = _scan(page, "business profile")
+    open_from_search(page, "imperial typwriter")
+    expect(page.get_by_role("heading", name="Imperial Typewriter Building")).to_be_visible()
+    problems += _scan(page, "building profile")
+    assert problems == [], "\n".join(problems)

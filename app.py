@@ -29,6 +29,7 @@ PAGES = (
     ("export", "app/pages/export.py", "Export", ":material/download:"),
     ("imports", "app/pages/imports.py", "Import", ":material/upload:"),
     ("admin", "app/pages/admin.py", "Admin", ":material/admin_panel_settings:"),
+    ("accessibility", "app/pages/accessibility.py", "Accessibility", ":material/accessibility:"),
 )
 
 

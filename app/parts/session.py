@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.parts import ui
+from app.parts import statement, ui
 from layers.core import vocab
 from layers.core.errors import AuthenticationError, ValidationError
 from layers.core.settings import get_settings
@@ -67,6 +67,8 @@ def sign_in_page() -> None:
         username = st.text_input("Username")
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
+    with st.expander("Accessibility statement"):
+        statement.show()
     if submitted:
         try:
             signed = sign_in.authenticate(ui.engine(), username, password)

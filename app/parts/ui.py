@@ -60,9 +60,9 @@ def justification_inputs(key: str) -> tuple[str, str]:
     return reason, recipient
 
 
-#: What Streamlit's own styles leave short of WCAG 2.2 AA, corrected within the theme: captions
-#: at a contrast of 4.5:1 or more (Streamlit fades them to 2.8-3.9:1 on white) and the day, month and
-#: year fields of date inputs at least 24 px square (target size).
+#: What Streamlit's own styles leave short of WCAG 2.2 AA, corrected within the theme:
+#: captions at a contrast of 4.5:1 or more (Streamlit fades them to 2.8-3.9:1 on white) and the
+#: day, month and year fields of date inputs at least 24 px square (target size).
 ACCESSIBLE_CSS = """
 <style>
 [data-testid="stCaptionContainer"] { opacity: 1 !important; color: #595959 !important; }

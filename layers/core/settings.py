@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         le=86_400,
         description="A database statement of the app or a command is stopped after this long.",
     )
+    accessibility_contact: str = Field(
+        default="your organisation's Sectormap administrator",
+        description="Who to tell about an accessibility problem (the statement names them).",
+    )
     rating_reply_days: int = Field(
         default=21,
         ge=1,

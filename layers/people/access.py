@@ -36,6 +36,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "imports": frozenset({"analyst", "admin"}),
     "admin": frozenset({"admin"}),
     "partner_reports": frozenset({"partner"}),
+    "accessibility": frozenset(vocab.ROLES),
 }
 
 

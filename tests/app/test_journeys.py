@@ -10,7 +10,7 @@ from pathlib import Path
 import gpxpy
 import pyogrio
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import create_engine, make_url, text
 
 from layers.core import migrate
@@ -709,3 +709,87 @@ def test_an_open_profile_and_its_network_meet_wcag_22_aa(page: Page, app_url: st
     expect(page.get_by_role("heading", name="Imperial Typewriter Building")).to_be_visible()
     problems += _scan(page, "building profile")
     assert problems == [], "\n".join(problems)
+
+
+def tab_to(page: Page, target: Locator, *, presses: int = 400) -> None:
+    """Press Tab (only the keyboard) until ``target`` has the focus."""
+    target.first.wait_for()
+    for _ in range(presses):
+        if target.first.evaluate(
+            "e => e === document.activeElement || e.contains(document.activeElement)"
+        ):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} was not reached with Tab in {presses} presses")
+
+
+def keyboard_sign_in(page: Page, app_url: str, username: str, path: str = "") -> None:
+    page.goto(app_url + path)
+    tab_to(page, page.get_by_role("textbox", name="Username"))
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("sectormap-demo")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_an_officer_finds_a_business_and_logs_a_visit_with_the_keyboard_alone(
+    page: Page, app_url: str
+) -> None:
+    keyboard_sign_in(page, app_url, "officer")
+    tab_to(page, page.get_by_role("textbox", name="Find a business or building"))
+    page.keyboard.type("Lockvel Browser Fashions")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("combobox", name=re.compile(r"\d+ found"))).to_be_visible()
+    tab_to(page, page.get_by_role("button", name="Open the profile"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Lockvel Browser Fashions")).to_be_visible()
+    tab_to(page, page.locator("summary").filter(has_text="Log a visit to this business"))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("textbox", name="Findings"))
+    page.keyboard.type("Keyboard visit: fire exit clear, workers' rights leaflets left.")
+    tab_to(page, page.get_by_role("button", name="Save the visit"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(r"Visit \d+ logged"))).to_be_visible()
+
+
+def test_a_partner_submits_a_report_with_the_keyboard_alone(page: Page, app_url: str) -> None:
+    keyboard_sign_in(page, app_url, "partner")
+    tab_to(page, page.get_by_role("radio", name="Find it in the register"))
+    page.keyboard.press("ArrowRight")  # "It is not listed: describe it"
+    tab_to(page, page.get_by_role("textbox", name="Name and address"))
+    page.keyboard.type("Top floor, 7 Keyboard Street")
+    page.keyboard.press("Tab")
+    page.keyboard.type("LE5 4GD")
+    tab_to(page, page.get_by_role("textbox", name="What you know"))
+    page.keyboard.type("Workers said they are paid £4 an hour, cash, six days a week.")
+    tab_to(page, page.get_by_role("button", name="Submit the report"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(r"Report \d+ submitted"))).to_be_visible()
+
+
+def test_a_planner_makes_a_focus_area_from_wards_with_the_keyboard_alone(
+    page: Page, app_url: str
+) -> None:
+    keyboard_sign_in(page, app_url, "planner", path="focus_areas")
+    tab_to(page, page.get_by_role("tab", selected=True))  # tabs: one stop, then arrow keys
+    new_area = page.get_by_role("tab", name="New area")
+    for _ in range(6):
+        if new_area.evaluate("e => e === document.activeElement"):
+            break
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(new_area).to_have_attribute("aria-selected", "true")
+    tab_to(page, page.get_by_role("radio", name="Draw it on the map"))
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # "From wards or MSOAs"
+    tab_to(page, page.get_by_role("combobox", name="Wards"))
+    page.keyboard.type("North Evington")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page.get_by_text(re.compile(r"The area covers \d+\.\d{3} km²"))).to_be_visible()
+    tab_to(page, page.get_by_role("textbox", name="Name"))
+    page.keyboard.type("Keyboard ward area")
+    tab_to(page, page.get_by_role("button", name="Save the area"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Focus area 'Keyboard ward area' saved.")).to_be_visible()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app.parts import filters_form, profile_panel, ui
+from app.parts import filters_form, map_tables, profile_panel, ui
 from layers.areas import focus_areas
 from layers.casework import reports, visits
 from layers.core.settings import get_settings
@@ -133,6 +133,9 @@ with map_column:
         key="sector_map",
         height=640,
         returns=("last_object_clicked",),
+    )
+    map_tables.map_as_tables(
+        points, layers["sites"], layers["focus_areas"], _visit_points(*span) if span else None
     )
 click = (clicked or {}).get("last_object_clicked")
 if click and click != st.session_state.get("last_click"):

@@ -793,3 +793,20 @@ def test_a_planner_makes_a_focus_area_from_wards_with_the_keyboard_alone(
     tab_to(page, page.get_by_role("button", name="Save the area"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("Focus area 'Keyboard ward area' saved.")).to_be_visible()
+
+
+def test_the_maps_content_is_reachable_as_tables_without_pointing(page: Page, app_url: str) -> None:
+    keyboard_sign_in(page, app_url, "officer")
+    tab_to(page, page.locator("summary").filter(has_text="The map as tables"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("tab", name="Businesses shown")).to_be_visible()
+    tab_to(page, page.get_by_role("tab", name="Businesses shown"))
+    page.keyboard.press("ArrowRight")  # Multi-occupancy sites
+    page.keyboard.press("Enter")
+    sites_list = page.get_by_role("combobox", name="Open the profile of")
+    tab_to(page, sites_list)
+    page.keyboard.type("Imperial Typewriter")
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("button", name="Open the chosen profile"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Imperial Typewriter Building")).to_be_visible()

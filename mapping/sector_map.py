@@ -268,6 +268,34 @@ def add_boundaries(
     ).add_to(m)
 
 
+def add_streets_and_buildings(
+    m: folium.Map, buildings: gpd.GeoDataFrame, streets: gpd.GeoDataFrame
+) -> None:
+    """Imported buildings (light, outlined) and streets (grey lines) as the bottom layer, not
+    interactive, so site footprints and points stay on top and clickable."""
+    base = folium.FeatureGroup(name="Streets and buildings (OpenStreetMap)", show=True)
+    if not streets.empty:
+        folium.GeoJson(
+            streets[[streets.geometry.name]].to_json(),
+            style_function=lambda _: {"color": style.STREET_COLOUR, "weight": 5, "opacity": 1},
+            interactive=False,
+            class_name="sectormap-street",
+        ).add_to(base)
+    if not buildings.empty:
+        folium.GeoJson(
+            buildings[[buildings.geometry.name]].to_json(),
+            style_function=lambda _: {
+                "color": style.BUILDING_EDGE,
+                "weight": 1,
+                "fillColor": style.BUILDING_FILL,
+                "fillOpacity": 1,
+            },
+            interactive=False,
+            class_name="sectormap-building",
+        ).add_to(base)
+    base.add_to(m)
+
+
 def build_sector_map(
     *,
     center: tuple[float, float],
@@ -282,12 +310,17 @@ def build_sector_map(
     highlight: tuple[float, float] | None = None,
     visits: pd.DataFrame | None = None,
     reports: tuple[pd.DataFrame, gpd.GeoDataFrame] | None = None,
+    streets_and_buildings: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
 ) -> folium.Map:
     """The main map with its layers, layer control, legend and attributions; businesses coloured
     by sector, risk band or inspection rating; ``highlight`` rings the selected place;
     ``visits`` (points coloured by outcome) and ``reports`` (readable points, open-report
-    density) are drawn when given."""
+    density) are drawn when given; ``streets_and_buildings`` (imported OpenStreetMap buildings
+    and streets around the view) is a light base layer under everything, for when no tiles
+    load."""
     m = base_map(center, zoom=zoom)
+    if streets_and_buildings is not None:
+        add_streets_and_buildings(m, *streets_and_buildings)
     add_boundaries(m, districts, name="Districts", colour=style.DISTRICT_COLOUR)
     add_boundaries(m, wards, name="Wards", colour=style.WARD_COLOUR, show=False)
     add_focus_areas(m, focus_areas)

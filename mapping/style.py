@@ -56,6 +56,10 @@ FOCUS_COLOUR = "#C00000"
 DISTRICT_COLOUR = "#333333"
 WARD_COLOUR = "#777777"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+#: The base layer of imported streets and buildings: light, under every data layer.
+STREET_COLOUR = "#c8c8c8"
+BUILDING_EDGE = "#b5b0a6"
+BUILDING_FILL = "#e8e4dc"
 
 
 class Legend(MacroElement):

@@ -10,7 +10,7 @@ from app.parts import filters_form, map_tables, profile_panel, ui
 from layers.areas import focus_areas
 from layers.casework import reports, visits
 from layers.core.settings import get_settings
-from layers.reference import boundaries
+from layers.reference import base_layer, boundaries
 from layers.register import profiles, sites
 from layers.register.businesses.filters import MapFilters, filtered_points
 from layers.register.search import search
@@ -43,6 +43,13 @@ def _intelligence(username: str):  # type: ignore[no-untyped-def]
     """Reports the user may read (points) and open-report density (counts); keyed by user."""
     engine = ui.engine()
     return reports.readable_points(engine, ui.current_user()), reports.open_density(engine)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _base(lat: float, lon: float):  # type: ignore[no-untyped-def]
+    """Imported streets and buildings around a place opened at street zoom (none: nothing)."""
+    found = base_layer.around(ui.engine(), lat, lon)
+    return None if found.empty else (found.buildings, found.streets)
 
 
 def _layer_choices() -> tuple[tuple[dt.date, dt.date] | None, bool]:
@@ -128,6 +135,7 @@ with map_column:
             attribution=ui.attribution_lines(short=True),
             visits=_visit_points(*span) if span else None,
             reports=_intelligence(ui.current_user().username) if show_reports else None,
+            streets_and_buildings=_base(*highlight) if highlight else None,
             **layers,
         ),
         key="sector_map",

@@ -28,6 +28,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # The app shares two cores with the other test worker: give assertions time to come true.
 expect.set_options(timeout=20_000)
 SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
+#: A building around Lockvel Browser Fashions (-1.0992, 52.6362), for the streets base layer.
+LOCKVEL_WORKS = (
+    9101,
+    "Lockvel Works",
+    [(52.63605, -1.09945), (52.63605, -1.09895), (52.63635, -1.09895), (52.63635, -1.09945)],
+)
 HOSTILE = '<img src=x onerror="alert(1)">Evil **Stitch** [link](http://x) :red[red]'
 
 
@@ -59,13 +65,16 @@ def app_url() -> Iterator[str]:
                 "ST_SetSRID(ST_MakePoint(-1.0992, 52.6362), 4326))"
             )
         )
-    # Streets (no buildings) around the map's centre, for the planner's route.
+    # Streets around the map's centre, for the planner's route, and one building (around the
+    # Lockvel business) for the base layer under a profile.
     streets = REPO_ROOT / "data" / f"browser-streets-{worker()}.osm"
     streets.parent.mkdir(parents=True, exist_ok=True)
     osm.import_osm(
         engine,
         IMPORTER,
-        osm_file.write(streets, buildings=[], grid=(52.622, -1.146), streets=28, spacing=0.0015),
+        osm_file.write(
+            streets, buildings=[LOCKVEL_WORKS], grid=(52.622, -1.146), streets=28, spacing=0.0015
+        ),
     )
     engine.dispose()
     with serve_app(url, name="journeys") as served:
@@ -810,3 +819,16 @@ def test_the_maps_content_is_reachable_as_tables_without_pointing(page: Page, ap
     tab_to(page, page.get_by_role("button", name="Open the chosen profile"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Imperial Typewriter Building")).to_be_visible()
+
+
+def test_a_profile_at_street_zoom_shows_the_imported_street_and_building_under_it(
+    page: Page, app_url: str
+) -> None:
+    sign_in(page, app_url, "officer")
+    open_from_search(page, "Lockvel Browser Fashions")
+    expect(page.get_by_role("heading", name="Lockvel Browser Fashions")).to_be_visible()
+    frame = map_frame(page)  # the business has no connections: the sector map alone
+    expect(frame.locator("path.sectormap-building")).to_have_count(1)
+    expect(frame.locator("path.sectormap-street").first).to_be_attached()
+    assert frame.locator("path.sectormap-street").count() > 3
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")

@@ -75,6 +75,7 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.osm_import
 	$(BIN)/python -m bench.psc_import
 	$(BIN)/python -m bench.connections
+	$(BIN)/python -m bench.base_layer
 
 clean-venv:
 	rm -rf $(VENV)

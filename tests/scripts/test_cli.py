@@ -441,3 +441,13 @@ def test_risk_refresh_recomputes_every_business(engine: Engine) -> None:
         ).scalar_one()
     assert done.stdout.startswith(f"Risk recomputed for {businesses:,} businesses in ")
     assert stored == businesses - archived
+
+
+def test_export_refuses_an_out_name_that_does_not_say_zip(engine: Engine, tmp_path: Path) -> None:
+    target = tmp_path / "businesses.gpkg"
+    done = run(
+        engine, "export", "businesses", "--format", "gpkg", "--as", "nobody", "--out", str(target)
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "businesses.gpkg should end in .zip" in done.stderr
+    assert not target.exists()

@@ -25,24 +25,40 @@ def scratch() -> Iterator[Engine]:
         business(conn, "Zarven Knits Ltd", "91300001")
         business(conn, "Quillow Garments Ltd", "91300002", postcode="LE5 9ZZ", address="3 Lane")
         business(conn, "Holm Cutting Ltd", "91300003", address="9 Far Road", postcode="LE2 2AA")
-        business(conn, "Ivy Stitch Ltd", "91300004", status="dissolved",
-                 first_seen=dt.date(2016, 1, 1), last_seen=dt.date(2025, 1, 31),
-                 address="5 Mill Lane", postcode="LE4 4AA")  # fmt: skip
-        business(conn, "Ivy Stitch (Leicester) Ltd", "91300005", first_seen=dt.date(2025, 3, 2),
-                 address="5 Mill Lane", postcode="LE4 4AA")  # fmt: skip
+        business(
+            conn,
+            "Ivy Stitch Ltd",
+            "91300004",
+            status="dissolved",
+            first_seen=dt.date(2016, 1, 1),
+            last_seen=dt.date(2025, 1, 31),
+            address="5 Mill Lane",
+            postcode="LE4 4AA",
+        )
+        business(
+            conn,
+            "Ivy Stitch (Leicester) Ltd",
+            "91300005",
+            first_seen=dt.date(2025, 3, 2),
+            address="5 Mill Lane",
+            postcode="LE4 4AA",
+        )
     yield engine
     engine.dispose()
 
 
 def test_psc_then_connections_and_phoenix(scratch: Engine, tmp_path: Path) -> None:
-    snapshot = nf.write_snapshot(tmp_path / "psc.txt", [
-        nf.individual("91300001", "a", "Nia Brook", 2, 1979),
-        nf.individual("91300003", "b", "Ms Nia Brook", 2, 1979),
-        nf.individual("91300004", "c", "Oren Vale", 5, 1966),
-        nf.individual("91300005", "d", "OREN VALE", 5, 1966),
-        "not json at all",
-        nf.totals(4, 0),
-    ])  # fmt: skip
+    snapshot = nf.write_snapshot(
+        tmp_path / "psc.txt",
+        [
+            nf.individual("91300001", "a", "Nia Brook", 2, 1979),
+            nf.individual("91300003", "b", "Ms Nia Brook", 2, 1979),
+            nf.individual("91300004", "c", "Oren Vale", 5, 1966),
+            nf.individual("91300005", "d", "OREN VALE", 5, 1966),
+            "not json at all",
+            nf.totals(4, 0),
+        ],
+    )
     problems = tmp_path / "problems.csv"
     done = run(scratch, "import", "psc", str(snapshot), "--problems", str(problems))
     assert done.returncode == 0, done.stderr
@@ -57,31 +73,52 @@ def test_psc_then_connections_and_phoenix(scratch: Engine, tmp_path: Path) -> No
     assert found["business"]["company_number"] == "91300001"
     [link] = found["links"]
     assert {k: link[k] for k in ("company_number", "name", "reasons", "via")} == {
-        "company_number": "91300003", "name": "Holm Cutting Ltd", "reasons": ["shared_psc"],
+        "company_number": "91300003",
+        "name": "Holm Cutting Ltd",
+        "reasons": ["shared_psc"],
         "via": "91300001",
-    }  # fmt: skip
+    }
     assert isinstance(link["business_id"], int)
 
     done = run(scratch, "phoenix", "--json")
     assert done.returncode == 0, done.stderr
     [pair] = json.loads(done.stdout)["pairs"]
     assert (pair["predecessor_number"], pair["successor_number"], pair["gap_days"]) == (
-        "91300004", "91300005", 30
-    )  # fmt: skip
+        "91300004",
+        "91300005",
+        30,
+    )
     assert set(pair["shares"]) == {"controller Oren Vale", "near-identical name"}
 
 
 def test_osh_import_proposals_accept_and_reject(scratch: Engine, tmp_path: Path) -> None:
-    download = nf.write_download(tmp_path / "osh.csv", [
-        nf.facility("GB1", "Zarven Knits", "1 East Park Road, LE5 4QD", LAT, LON, "Noval Apparel"),
-        nf.facility("GB2", "Quillow Garment Works", "East Park Rd LE5 5AA", LAT + 0.0005, LON,
-                    "Noval Apparel|A Brand / Retailer"),
-        nf.facility("BD1", "Far Knits", "Dhaka", 23.8, 90.4, "Noval Apparel", country="BD"),
-    ])  # fmt: skip
+    download = nf.write_download(
+        tmp_path / "osh.csv",
+        [
+            nf.facility(
+                "GB1", "Zarven Knits", "1 East Park Road, LE5 4QD", LAT, LON, "Noval Apparel"
+            ),
+            nf.facility(
+                "GB2",
+                "Quillow Garment Works",
+                "East Park Rd LE5 5AA",
+                LAT + 0.0005,
+                LON,
+                "Noval Apparel|A Brand / Retailer",
+            ),
+            nf.facility("BD1", "Far Knits", "Dhaka", 23.8, 90.4, "Noval Apparel", country="BD"),
+        ],
+    )
     done = run(scratch, "import", "osh", str(download), "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"read": 3, "matched": 1, "proposed": 1, "unmatched": 0,
-                                       "outside_region": 1, "closed": 0}  # fmt: skip
+    assert json.loads(done.stdout) == {
+        "read": 3,
+        "matched": 1,
+        "proposed": 1,
+        "unmatched": 0,
+        "outside_region": 1,
+        "closed": 0,
+    }
     done = run(scratch, "osh", "proposals", "--json")
     [proposal] = json.loads(done.stdout)["proposals"]
     assert set(proposal) == {"os_id", "name", "company_number", "business_id", "score"}

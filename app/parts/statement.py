@@ -13,8 +13,9 @@ from layers.core.settings import get_settings
 LAST_TESTED = "3 December 2026"
 METHOD = (
     "an automated scan with axe-core 4.10.3 at the WCAG 2.0, 2.1 and 2.2 A and AA rules of the "
-    "sign-in page, of every page an administrator, an officer, a viewer and a partner can "
-    "open (an administrator's with each tab), and of an open business and building profile "
+    "sign-in page, of every page each role can open (an administrator, an officer, a planner, "
+    "an analyst, a viewer and a partner; an administrator's with each tab), and of an open "
+    "business and building profile "
     "with its network drawing (0 failures); and journeys made with the keyboard alone in "
     "Chromium: signing in, finding a business and opening its profile, logging a visit, "
     "submitting a report and making a focus area from wards. Both run as browser tests with "

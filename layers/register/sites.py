@@ -39,25 +39,37 @@ def register(bind: Bind) -> pd.DataFrame:
     return pd.DataFrame(frame.drop(columns="geom"))
 
 
+def _label(label: str) -> str:
+    """A unit's label, trimmed; an empty one is refused."""
+    if not label.strip():
+        raise ValidationError("a unit needs a label, e.g. G.01", column="label")
+    return label.strip()
+
+
+def _refuse_taken_label(
+    conn: Connection, site_id: int, label: str, unit_id: int | None = None
+) -> None:
+    """Refuse a label another unit of the site (not ``unit_id``) already has."""
+    taken = conn.execute(
+        text(
+            "SELECT s.name FROM unit u JOIN site s ON s.id = u.site_id WHERE u.site_id = :s "
+            "AND u.label = :l AND u.id IS DISTINCT FROM CAST(:u AS int)"
+        ),
+        {"s": site_id, "l": label, "u": unit_id},
+    ).scalar()
+    if taken is not None:
+        raise ValidationError(f"unit {label} already exists in {taken}", column="label")
+
+
 def add_unit(
     bind: Bind, user: User, site_id: int, label: str, floor: int, floor_area_m2: float | None = None
 ) -> int:
     """Add a unit to a site; a label already used in that site is refused. Refused (audited)
     for a role that may not change records; audited."""
     rights.require_editor(bind, user, "add units", object_type="unit")
-    label = label.strip()
-    if not label:
-        raise ValidationError("a unit needs a label, e.g. G.01", column="label")
+    label = _label(label)
     with transaction(bind) as conn:
-        taken = conn.execute(
-            text(
-                "SELECT s.name FROM unit u JOIN site s ON s.id = u.site_id "
-                "WHERE u.site_id = :s AND u.label = :l"
-            ),
-            {"s": site_id, "l": label},
-        ).scalar()
-        if taken is not None:
-            raise ValidationError(f"unit {label} already exists in {taken}", column="label")
+        _refuse_taken_label(conn, site_id, label)
         unit_id = int(
             conn.execute(
                 text(
@@ -125,23 +137,14 @@ def update_unit(
     the site has, a floor outside -2 to 60 or an area not above 0 is refused; audited with the
     unit before and after."""
     rights.require_editor(bind, user, "change units", object_type="unit", object_id=unit_id)
-    label = label.strip()
-    if not label:
-        raise ValidationError("a unit needs a label, e.g. G.01", column="label")
+    label = _label(label)
     if not -2 <= floor <= 60:
         raise ValidationError("the floor must be between -2 and 60", column="floor")
     if floor_area_m2 is not None and floor_area_m2 <= 0:
         raise ValidationError("a floor area must be more than 0 m²", column="floor_area_m2")
     with transaction(bind) as conn:
-        taken = conn.execute(
-            text(
-                "SELECT 1 FROM unit o JOIN unit u ON u.site_id = o.site_id "
-                "WHERE u.id = :id AND o.id <> :id AND o.label = :label"
-            ),
-            {"id": unit_id, "label": label},
-        ).scalar()
-        if taken is not None:
-            raise ValidationError(f"another unit of the site is labelled {label}", column="label")
+        site_id = conn.execute(text("SELECT site_id FROM unit WHERE id = :id"), {"id": unit_id})
+        _refuse_taken_label(conn, site_id.scalar_one(), label, unit_id)
         return edits.save_versioned(
             conn,
             user,

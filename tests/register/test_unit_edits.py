@@ -80,7 +80,7 @@ def test_a_label_taken_a_bad_floor_or_a_stale_edit_is_refused(
     conn: Connection, mill: dict[str, int]
 ) -> None:
     officer = _officer(conn)
-    with pytest.raises(ValidationError, match=r"another unit of the site is labelled 1\.01"):
+    with pytest.raises(ValidationError, match=r"unit 1\.01 already exists in T Edit Mill"):
         sites.update_unit(
             conn, officer, mill["ground"], 1, label="1.01", floor=0, floor_area_m2=None
         )

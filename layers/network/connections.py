@@ -60,14 +60,13 @@ WHERE b.id = ANY(:ids)
 
 @dataclass
 class Network:
-    """One business's connections to ``depth`` steps: the businesses (with position, risk and
+    """One business's connections within some steps: the businesses (with position, risk and
     open-report counts), the links between them (one row per reason) and its current brands."""
 
     business: dict[str, Any]
     businesses: pd.DataFrame
     links: pd.DataFrame
     brands: list[str] = field(default_factory=list)
-    depth: int = 1
 
     def summary(self) -> list[dict[str, Any]]:
         """One entry per connected business: who it is, its reasons (each once, current ones
@@ -123,7 +122,7 @@ def connections(bind: Bind, user: User, business_id: int, depth: int = 1) -> Net
     start = businesses[businesses["business_id"] == business_id].iloc[0].to_dict()
     sourcing = supply.business_brands(bind, business_id)
     brands = sorted(set(sourcing.loc[sourcing["current"], "brand"]))
-    return Network(start, businesses, links, brands, depth)
+    return Network(start, businesses, links, brands)
 
 
 def find_business(bind: Bind, reference: str) -> int:

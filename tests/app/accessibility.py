@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from layers.core.settings import REPO_ROOT
+from tests.app.browser import settle
 
 AXE = REPO_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 #: The WCAG levels the partnership must meet (Public Sector Bodies Accessibility Regulations).
@@ -18,8 +19,7 @@ def violations(page: Page) -> list[dict[str, Any]]:
     """The axe-core violations of the page as it is now (its frames included), each with its
     rule, impact, help and the elements that break it."""
     # Elements of a run still going are drawn faded (stale): scan the page once it has settled.
-    expect(page.locator("[data-stale='true']")).to_have_count(0)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    settle(page)
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"

@@ -71,6 +71,32 @@ def sign_in(
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
+#: True once the page has not changed for ``quiet`` milliseconds and no run is going: no element
+#: is marked stale and the running-man status is gone. The first call starts the watch.
+_SETTLED = """quiet => {
+  const watch = window.__sectormapWatch;
+  if (!watch) {
+    const state = {changed: performance.now()};
+    new MutationObserver(() => { state.changed = performance.now(); }).observe(
+      document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    window.__sectormapWatch = state;
+    return false;
+  }
+  return performance.now() - watch.changed >= quiet
+    && !document.querySelector("[data-stale='true']")
+    && !document.querySelector("[data-testid='stStatusWidget']");
+}"""
+
+
+def settle(page: Page, quiet_ms: int = 600) -> None:
+    """Wait until the app has finished what the last click started.
+
+    A click that reruns the script reaches the server a moment later: until then the page
+    looks settled, and right after, what it showed fades (stale) while the run redraws it.
+    Waiting for a quiet spell with no stale element and no running status covers both."""
+    page.wait_for_function(_SETTLED, arg=quiet_ms, polling=100, timeout=30_000)
+
+
 def map_frame(page: Page, *, maps: int = 1, nth: int = 0) -> FrameLocator:
     """The ``nth`` of the ``maps`` maps on the page, once the page has settled."""
     # A map whose layers change is drawn in a new frame; the old one lingers, marked stale,

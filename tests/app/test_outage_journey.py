@@ -14,7 +14,7 @@ from layers.core.db import UNAVAILABLE, database_url
 from layers.core.settings import Settings
 from layers.demo import populate
 from scripts import pgcluster
-from tests.app.browser import map_frame, serve_app, sign_in
+from tests.app.browser import map_frame, serve_app, settle, sign_in
 from tests.support import own_cluster
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -50,6 +50,8 @@ def test_every_page_says_the_database_is_down_then_recovers(
     try:
         for title in PAGES:
             navigation.get_by_role("link", name=title, exact=True).click()
+            # Until the new page's run ends, the last page's line lingers (stale) beside it.
+            settle(page)
             alert = page.get_by_test_id("stAlert")
             expect(alert).to_contain_text(UNAVAILABLE)
             expect(alert).to_have_count(1)

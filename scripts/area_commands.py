@@ -156,8 +156,12 @@ def area_stats_command(
         f"Open intelligence reports: {found.open_reports:,} "
         f"({found.restricted_reports:,} you may not read)."
     )
-    typer.echo("Highest-risk places:")
-    for row in found.places.head(10).itertuples():
+    typer.echo(
+        f"Highest-risk places ({found.places.total:,} in all: "
+        + ", ".join(f"{count:,} {band}" for band, count in found.places.by_band.items())
+        + "):"
+    )
+    for row in found.places.top.head(10).itertuples():
         typer.echo(f"  {row.score:>5.1f} {row.band:<6} {row.name} — {'; '.join(row.top_factors)}")
 
 
@@ -178,9 +182,9 @@ def route_plan(
     engine = ready_engine()
     user = _user(engine, as_user)
     found = dashboard.stats(engine, user, focus_areas.id_by_name(engine, area))
-    if len(found.places) < 2:
-        raise ValidationError(f"{found.name} has {len(found.places)} place(s): nothing to route")
-    chosen = found.places.head(top)
+    if found.places.total < 2:
+        raise ValidationError(f"{found.name} has {found.places.total} place(s): nothing to route")
+    chosen = found.places.top.head(top)
     plan = routing.plan(engine, chosen, mode.value)
     lines = attribution.for_database(engine, osm=plan.on_network)
     title = f"Visits in {found.name} ({len(chosen)} places of highest risk)"

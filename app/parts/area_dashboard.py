@@ -126,6 +126,16 @@ def places_table(places: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _places_counted(found: AreaStats) -> str:
+    bands = ", ".join(f"{count:,} {band}" for band, count in found.places.by_band.items())
+    if found.places.total > len(found.places.top):
+        return (
+            f"Shown: the {len(found.places.top):,} of highest risk, of {found.places.total:,} "
+            f"places ({bands})."
+        )
+    return f"{found.places.total:,} places ({bands})."
+
+
 def dashboard(areas: gpd.GeoDataFrame) -> None:
     """One area's numbers, charts, map and ranked places."""
     area_id = choose_area(areas, key="dashboard_area")
@@ -143,22 +153,23 @@ def dashboard(areas: gpd.GeoDataFrame) -> None:
     _visits_and_reports(found)
     st.subheader("Places by risk")
     st.caption(
-        "A multi-occupancy building stands for its tenants: its score is its highest tenant's."
+        "A multi-occupancy building stands for its tenants: its score is its highest tenant's. "
+        + _places_counted(found)
     )
     ui.show_map(
         places_map(
             row["geom"],
-            found.places,
+            found.places.top,
             name=str(found.name),
             attribution=ui.attribution_lines(short=True),
         ),
         key=f"places_map_{area_id}",
         height=420,
     )
-    ui.table(places_table(found.places))
+    ui.table(places_table(found.places.top))
     st.download_button(
         "Download these numbers (JSON)",
-        json.dumps(found.as_json(top=len(found.places))),
+        json.dumps(found.as_json(top=len(found.places.top))),
         file_name=f"focus-area-{area_id}.json",
         mime="application/json",
         on_click="ignore",

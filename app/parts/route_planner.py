@@ -161,10 +161,15 @@ def route_tab(areas: gpd.GeoDataFrame) -> None:
     area_id = choose_area(areas, key="route_area")
     row = areas.set_index("id").loc[area_id]
     found = area_stats_for(area_id)
-    if len(found.places) < 2:
+    if found.places.total < 2:
         st.info("This area has fewer than two places to visit.")
         return
-    chosen = _choose_places(found.places, area_id, row["geom"], str(found.name))
+    if found.places.total > len(found.places.top):
+        st.caption(
+            f"The {len(found.places.top):,} places of highest risk, of "
+            f"{found.places.total:,} in the area."
+        )
+    chosen = _choose_places(found.places.top, area_id, row["geom"], str(found.name))
     mode = st.radio(
         "Travel", list(routing.MODES), horizontal=True, format_func=routing.MODES.get, key="mode"
     )

@@ -22,17 +22,69 @@ from layers.people import rights
 from layers.people.identity import User
 from layers.register import risk
 
-#: How many risk factors a place lists beside its score.
+#: How many places the dashboard ranks in full (map, table, download, routes); the others are
+#: counted by band. A person plans from the top of the list, not from its 180,000th line.
+PLACES_SHOWN = 500
 
-_INSIDE = (
-    "SELECT b.id, b.name, b.postcode, b.address, b.sector, b.activity, b.site_id, "  # noqa: S608 - constant fragments
-    "coalesce(b.employees_estimate, 0) AS employees, "
-    "coalesce(b.employees_low, b.employees_estimate, 0) AS employees_low, "
-    "coalesce(b.employees_high, b.employees_estimate, 0) AS employees_high, "
-    "ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon "
-    "FROM business b JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, b.geom) "
-    f"WHERE {CURRENT_BUSINESS}"
+#: The places inside a focus area ranked by stored risk, in one query: its current businesses
+#: (by the grid runs of migration 0004, so interior runs need no geometry test), each with its
+#: stored score; a multi-occupancy site stands for its tenants (its highest tenant's score and
+#: factors); the first ``:shown`` places, each row also carrying how many places there are and
+#: how many reach the high and medium floors (window counts, taken before the limit).
+_RANKED = (
+    "WITH inside AS ("  # noqa: S608 - constant fragments
+    " SELECT b.id, b.name, b.postcode, b.address, b.site_id, b.geom"
+    " FROM focus_area f JOIN focus_area_run r ON r.area_id = f.id CROSS JOIN LATERAL ("
+    "  SELECT b.* FROM business b WHERE b.grid_j = r.grid_j"
+    f"  AND b.grid_i BETWEEN r.i_from AND r.i_to AND {CURRENT_BUSINESS} OFFSET 0) b"
+    " WHERE f.id = :area AND (r.interior OR ST_Intersects(f.geom, b.geom))), "
+    "scored AS ("
+    " SELECT i.*, coalesce(k.score, 0) AS score,"
+    " coalesce(k.top_factors, CAST('{}' AS text[])) AS top_factors"
+    " FROM inside i LEFT JOIN business_risk k ON k.business_id = i.id), "
+    "worst AS ("
+    " SELECT DISTINCT ON (site_id) site_id, score, top_factors,"
+    " count(*) OVER (PARTITION BY site_id) AS businesses"
+    " FROM scored WHERE site_id IS NOT NULL ORDER BY site_id, score DESC, name), "
+    "places AS ("
+    " SELECT 'business' AS kind, id AS place_id, name, postcode, address, geom, score,"
+    " top_factors, 1 AS businesses FROM scored WHERE site_id IS NULL"
+    " UNION ALL"
+    " SELECT 'site', s.id, s.name, s.postcode, s.address, ST_PointOnSurface(s.geom), w.score,"
+    " w.top_factors, w.businesses FROM worst w JOIN site s ON s.id = w.site_id), "
+    "ranked AS ("
+    " SELECT *, count(*) OVER () AS places,"
+    " count(*) FILTER (WHERE score >= :high) OVER () AS at_least_high,"
+    " count(*) FILTER (WHERE score >= :medium) OVER () AS at_least_medium"
+    " FROM places ORDER BY score DESC, name, kind, place_id LIMIT :shown) "
+    "SELECT kind, place_id, name, postcode, address, ST_Y(geom) AS lat, ST_X(geom) AS lon,"
+    " score, top_factors, businesses, places, at_least_high, at_least_medium FROM ranked"
 )
+
+_PLACE_COLUMNS = [
+    "kind",
+    "place_id",
+    "name",
+    "postcode",
+    "address",
+    "lat",
+    "lon",
+    "score",
+    "band",
+    "top_factors",
+    "businesses",
+]
+
+
+@dataclass(frozen=True)
+class RankedPlaces:
+    """The places of an area by risk: the first ``shown`` of them in full, and how many there
+    are in all and in each band."""
+
+    top: pd.DataFrame
+    total: int
+    by_band: dict[str, int]
+
 
 #: Businesses and employees per sector and activity inside a focus area: the summaries of the
 #: 25 m grid cells wholly inside it (one range scan per run of cells along a grid row), plus the
@@ -83,7 +135,7 @@ class AreaStats:
     visits: pd.DataFrame
     open_reports: int
     readable_reports: pd.DataFrame
-    places: pd.DataFrame
+    places: RankedPlaces
 
     @property
     def restricted_reports(self) -> int:
@@ -136,8 +188,9 @@ class AreaStats:
                     "band": row.band,
                     "top_factors": row.top_factors,
                 }
-                for row in self.places.head(top).itertuples()
+                for row in self.places.top.head(top).itertuples()
             ],
+            "places": {"total": self.places.total, "by_band": self.places.by_band},
         }
 
 
@@ -192,75 +245,42 @@ def _sites_and_units(bind: Bind, area_id: int) -> tuple[int, int]:
     return int(row["sites"]), int(row["units"])
 
 
-def ranked_places(bind: Bind, inside: pd.DataFrame) -> pd.DataFrame:
-    """The places to visit, highest risk first: a multi-occupancy site stands for its tenants
-    (its score is its highest tenant's, its factors that tenant's), any other business for
-    itself. Columns: kind, place_id, name, postcode, address, lat, lon, score, band,
-    top_factors, businesses."""
-    columns = [
-        "kind", "place_id", "name", "postcode", "address", "lat", "lon", "score", "band",
-        "top_factors", "businesses",
-    ]  # fmt: skip
-    if inside.empty:
-        return pd.DataFrame(columns=columns)
-    stored = risk.stored_risk(bind, inside["id"].astype(int).tolist()).set_index("business_id")
-    ranked = inside.assign(
-        score=inside["id"].map(stored["score"]).fillna(0.0),
-        top_factors=inside["id"].map(stored["top_factors"]),
-    ).sort_values(["score", "name"], ascending=[False, True])
-    ranked["top_factors"] = [f if isinstance(f, list) else [] for f in ranked["top_factors"]]
-    sites = _site_places(bind, ranked)
-    alone = ranked[ranked["site_id"].isna()]
-    places = pd.concat(
-        [
-            sites,
-            pd.DataFrame(
-                {
-                    "kind": "business",
-                    "place_id": alone["id"].astype(int),
-                    "name": alone["name"],
-                    "postcode": alone["postcode"],
-                    "address": alone["address"],
-                    "lat": alone["lat"],
-                    "lon": alone["lon"],
-                    "score": alone["score"],
-                    "top_factors": alone["top_factors"],
-                    "businesses": 1,
-                }
-            ),
-        ],
-        ignore_index=True,
+def ranked_places(bind: Bind, area_id: int, *, shown: int = PLACES_SHOWN) -> RankedPlaces:
+    """The places to visit in the area, highest risk first: a multi-occupancy site stands for
+    its tenants (its score is its highest tenant's, its factors that tenant's), any other
+    business for itself. ``top`` holds the first ``shown`` (columns: kind, place_id, name,
+    postcode, address, lat, lon, score, band, top_factors, businesses); every place is counted
+    in ``total`` and ``by_band``. Ranked in the database from the stored risk."""
+    risk.refresh_marked(bind)
+    floors = dict(risk.WEIGHTS.bands)
+    with reading(bind) as conn:
+        conn.execute(text("SET LOCAL jit = off"))  # index scans: compiling would cost more
+        found = pd.read_sql(
+            text(_RANKED),
+            conn,
+            params={
+                "area": area_id,
+                "shown": shown,
+                "high": floors["high"],
+                "medium": floors["medium"],
+            },
+        )
+    if found.empty:
+        return RankedPlaces(
+            top=pd.DataFrame(columns=_PLACE_COLUMNS),
+            total=0,
+            by_band={band: 0 for band in floors},
+        )
+    total, high, medium = (
+        int(found[c].iloc[0]) for c in ("places", "at_least_high", "at_least_medium")
     )
-    places["band"] = places["score"].map(risk.band)
-    places = places.sort_values(["score", "name"], ascending=[False, True], ignore_index=True)
-    return places[columns]
-
-
-def _site_places(bind: Bind, ranked: pd.DataFrame) -> pd.DataFrame:
-    tenants = ranked[ranked["site_id"].notna()]
-    if tenants.empty:
-        return pd.DataFrame()
-    worst = tenants.drop_duplicates("site_id")  # ranked: the first of each site scores highest
-    sites = read_frame(
-        bind,
-        "SELECT id, name, address, postcode, ST_Y(ST_PointOnSurface(geom)) AS lat, "
-        "ST_X(ST_PointOnSurface(geom)) AS lon FROM site WHERE id = ANY(:ids)",
-        {"ids": worst["site_id"].astype(int).tolist()},
-    ).set_index("id")
-    site_ids = worst["site_id"].astype(int)
-    return pd.DataFrame(
-        {
-            "kind": "site",
-            "place_id": site_ids.to_numpy(),
-            "name": sites.loc[site_ids, "name"].to_numpy(),
-            "postcode": sites.loc[site_ids, "postcode"].to_numpy(),
-            "address": sites.loc[site_ids, "address"].to_numpy(),
-            "lat": sites.loc[site_ids, "lat"].to_numpy(),
-            "lon": sites.loc[site_ids, "lon"].to_numpy(),
-            "score": worst["score"].to_numpy(),
-            "top_factors": worst["top_factors"].to_numpy(),
-            "businesses": tenants.groupby("site_id").size().loc[worst["site_id"]].to_numpy(),
-        }
+    top = found.assign(
+        band=found["score"].map(risk.band), top_factors=found["top_factors"].map(list)
+    )
+    return RankedPlaces(
+        top=top[_PLACE_COLUMNS],
+        total=total,
+        by_band={"high": high, "medium": medium - high, "low": total - medium},
     )
 
 
@@ -287,7 +307,6 @@ def stats(
     if use_period:
         since = since or _date(area["period_start"])
         until = until or _date(area["period_end"])
-    inside = read_frame(bind, _INSIDE, {"area": area_id})
     counted = counts(bind, area_id)
     sites, units = _sites_and_units(bind, area_id)
     total_reports, readable = reports.open_in_area(bind, user, area_id)
@@ -304,7 +323,7 @@ def stats(
         visits=visits.outcomes_in_area(bind, area_id, since, until),
         open_reports=total_reports,
         readable_reports=readable,
-        places=ranked_places(bind, inside),
+        places=ranked_places(bind, area_id),
         **_totals(counted),
     )
 
@@ -332,7 +351,7 @@ def compare(bind: Bind, user: User, area_ids: list[int]) -> pd.DataFrame:
                 "units": area.units,
                 "visits in period": int(area.visits["visits"].sum()),
                 "open reports": area.open_reports,
-                "high-risk places": int((area.places["band"] == "high").sum()),
+                "high-risk places": area.places.by_band["high"],
             }
         )
     return pd.DataFrame(rows)

@@ -316,8 +316,9 @@ def refresh_all(bind: Bind, progress: Progress = no_progress) -> int:
         return refresh(conn, ids, progress)
 
 
-def _refresh_marked(bind: Bind) -> None:
-    """Refresh what a change left marked, so a reader never sees a stale score."""
+def refresh_marked(bind: Bind) -> None:
+    """Refresh what a change left marked, so a reader never sees a stale score (call it before
+    reading ``business_risk`` directly)."""
     with db.reading(bind) as conn:
         marked = conn.execute(text("SELECT EXISTS (SELECT 1 FROM risk_pending)")).scalar_one()
     if marked:
@@ -331,7 +332,7 @@ db.before_commit(refresh)
 def business_factors(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """The stored risk factors with points > 0, one row per (business_id, factor): business_id,
     factor, points, detail. ``business_ids`` limits the businesses."""
-    _refresh_marked(bind)
+    refresh_marked(bind)
     return read_frame(
         bind,
         "SELECT r.business_id, f.factor, f.points, f.detail FROM business_risk r "
@@ -344,7 +345,7 @@ def business_factors(bind: Bind, business_ids: Sequence[int] | None = None) -> p
 
 def stored_risk(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Each business's stored score and top factor labels: business_id, score, top_factors."""
-    _refresh_marked(bind)
+    refresh_marked(bind)
     return read_frame(
         bind,
         "SELECT business_id, score, top_factors FROM business_risk "
@@ -358,11 +359,17 @@ def band(score: float, weights: Weights = WEIGHTS) -> str:
     return next(name for name, floor in weights.bands if score >= floor)
 
 
-def business_scores(bind: Bind, business_ids: Sequence[int] | None = None) -> pd.DataFrame:
-    """Stored score and band per business with a score above 0: business_id, score, band."""
-    scores = stored_risk(bind, business_ids)
-    scores = scores[scores["score"] > 0][["business_id", "score"]].reset_index(drop=True)
-    return scores.assign(band=scores["score"].map(band))
+def band_case(score: str, weights: Weights = WEIGHTS) -> tuple[str, dict[str, object]]:
+    """SQL giving the band of the score expression ``score`` by the same floors as ``band``,
+    with its bound parameters (names and floors are parameters, never SQL text)."""
+    params: dict[str, object] = {}
+    whens = []
+    for i, (name, floor) in enumerate(weights.bands):
+        params[f"band_name_{i}"], params[f"band_floor_{i}"] = name, floor
+        whens.append(
+            f"WHEN {score} >= CAST(:band_floor_{i} AS float8) THEN CAST(:band_name_{i} AS text)"
+        )
+    return f"CASE {' '.join(whens)} END", params
 
 
 def explain(factors: pd.DataFrame) -> pd.DataFrame:

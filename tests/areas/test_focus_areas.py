@@ -293,12 +293,63 @@ def test_the_places_are_ranked_by_risk_with_a_site_standing_for_its_tenants(
     ).scalar_one()
     for name in ("T tenant one", "T tenant two"):
         _business(conn, name, 52.636, -1.099, site_id=site)
-    places = dashboard.stats(conn, planner, saved.id).places
+    places = dashboard.stats(conn, planner, saved.id).places.top
     mill = places[(places["kind"] == "site") & (places["place_id"] == site)]
     assert len(mill) == 1 and int(mill["businesses"].iloc[0]) == 2
     assert not ((places["kind"] == "business") & places["name"].str.startswith("T tenant")).any()
     assert list(places["score"]) == sorted(places["score"], reverse=True)
     assert all(len(f) <= risk.TOP_FACTORS for f in places["top_factors"])
+
+
+def test_every_place_is_counted_by_band_and_the_first_shown_are_the_highest(
+    conn: Connection, planner
+) -> None:  # type: ignore[no-untyped-def]
+    saved = _area(conn, planner, name="Counted")
+    site = conn.execute(
+        text(
+            "INSERT INTO site (name, geom) VALUES ('C mill', ST_Multi(ST_Buffer(ST_SetSRID("
+            "ST_MakePoint(-1.098, 52.635), 4326), 0.0003))) RETURNING id"
+        )
+    ).scalar_one()
+    scores = {
+        _business(conn, "C lone 40", 52.6352, -1.1012): 40.0,
+        _business(conn, "C lone 20a", 52.6354, -1.1014): 20.0,
+        _business(conn, "C lone 20b", 52.6356, -1.1016): 20.0,
+        _business(conn, "C tenant 35", 52.635, -1.098, site_id=site): 35.0,
+        _business(conn, "C tenant 10", 52.635, -1.098, site_id=site): 10.0,
+    }
+    risk.refresh_marked(conn)
+    for business_id, score in scores.items():
+        conn.execute(
+            text("UPDATE business_risk SET score = :s WHERE business_id = :b"),
+            {"s": score, "b": business_id},
+        )
+    ranked = dashboard.ranked_places(conn, saved.id, shown=3)
+    # What every place scores, worked out here from the stored risk of each business inside.
+    inside = pd.read_sql(
+        text(
+            "SELECT b.id, b.site_id, coalesce(k.score, 0) AS score FROM business b "
+            "JOIN focus_area f ON f.id = :a AND ST_Intersects(f.geom, b.geom) "
+            "LEFT JOIN business_risk k ON k.business_id = b.id "
+            "WHERE b.status IN ('active', 'dormant')"
+        ),
+        conn,
+        params={"a": saved.id},
+    )
+    place = inside["site_id"].map(lambda s: f"site {int(s)}" if pd.notna(s) else None)
+    place = place.fillna("business " + inside["id"].astype(str))
+    expected = inside.groupby(place)["score"].max()
+    assert ranked.total == len(expected)
+    assert ranked.by_band == {
+        "high": int((expected >= 30).sum()),
+        "medium": int(((expected >= 15) & (expected < 30)).sum()),
+        "low": int((expected < 15).sum()),
+    }
+    assert list(ranked.top["score"]) == sorted(expected, reverse=True)[:3]
+    assert list(ranked.top["name"][:2]) == ["C lone 40", "C mill"]
+    mill = ranked.top.iloc[1]
+    assert (mill["kind"], mill["businesses"], mill["band"]) == ("site", 2, "high")
+    assert list(ranked.top["band"][:1]) == ["high"]
 
 
 @pytest.fixture

@@ -61,9 +61,12 @@ def _visit(place: dict[str, object], **changes: object) -> visits.NewVisit:
         "operation_name": "Operation Test",
         "workers_present": 9,
         "findings": "Payslips missing.",
-        "follow_up_date": dt.date(2026, 11, 30),
     }
-    return visits.NewVisit(**{**values, **changes})  # type: ignore[arg-type]
+    values = {**values, **changes}
+    # The follow-up four weeks on from whichever day the visit was (a fixed date would fall
+    # before a visit dated from today once today passed it).
+    values.setdefault("follow_up_date", values["visit_date"] + dt.timedelta(days=28))
+    return visits.NewVisit(**values)  # type: ignore[arg-type]
 
 
 def _submit(conn: Connection, user: object, **fields: object) -> int:

@@ -86,9 +86,9 @@ def test_the_factors_and_their_points(conn: Connection, mill: dict[str, int]) ->
     # 12 employees in 40 m² is 3.3 m² each, under the 5 m² a worker needs.
     assert factors.loc["crowding", "points"] == W.crowding
     assert "recent_outcome" not in factors.index and "churn" not in factors.index
-    score = risk.business_scores(conn, [mill["tenant"]]).iloc[0]
-    assert score["score"] == pytest.approx(factors["points"].sum())
-    assert score["band"] == "high"
+    score = risk.stored_risk(conn, [mill["tenant"]]).iloc[0]["score"]
+    assert score == pytest.approx(factors["points"].sum())
+    assert risk.band(score) == "high"
 
 
 def test_a_recent_visit_changes_the_score_at_once(conn: Connection, mill: dict[str, int]) -> None:

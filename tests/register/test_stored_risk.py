@@ -228,7 +228,7 @@ def test_a_deleted_business_takes_its_stored_risk_with_it(conn: Connection) -> N
     with transaction(conn) as inner:
         inner.execute(text("DELETE FROM business WHERE id = :b"), {"b": business})
     assert stored(conn, business) == (0.0, [])
-    assert risk.business_scores(conn, [business]).empty
+    assert risk.stored_risk(conn, [business]).empty
 
 
 def test_the_stored_top_factors_are_the_largest_with_ties_in_label_order(

@@ -313,6 +313,8 @@ def test_area_commands_add_list_and_stats_and_plan_a_route(engine: Engine, tmp_p
     assert found["businesses"] == len(inside) == 3
     assert found["employees"] == int(inside["employees_estimate"].fillna(0).sum()) == 17
     assert found["open_reports"]["restricted"] == found["open_reports"]["total"]
+    assert found["places"]["total"] == 3 == sum(found["places"]["by_band"].values())
+    assert len(found["top_places"]) == 3
     assert route.returncode == 0, route.stderr
     assert "straight lines" in route.stdout and "3 stops" in route.stdout
     gpx = gpxpy.parse((tmp_path / "route.gpx").read_text(encoding="utf-8"))

@@ -31,8 +31,11 @@ class MapFilters:
 _FILTERED = """
 SELECT b.id, b.name, b.sector, b.activity, b.status,
     coalesce(b.employees_estimate, 0) AS employees, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon,
-    rated.rating
+    rated.rating, scored.score, banded.band
 FROM business b
+LEFT JOIN business_risk k ON k.business_id = b.id
+CROSS JOIN LATERAL (SELECT coalesce(k.score, 0) AS score) scored
+CROSS JOIN LATERAL (SELECT {band} AS band) banded
 CROSS JOIN LATERAL (
     SELECT coalesce((
         SELECT CASE WHEN {pending} THEN 'pending' ELSE v.rating::text END
@@ -40,6 +43,7 @@ CROSS JOIN LATERAL (
         ORDER BY v.visit_date DESC, v.id DESC LIMIT 1), 'unrated') AS rating) rated
 WHERE b.status <> 'archived'
   AND (cardinality(CAST(:ratings AS text[])) = 0 OR rated.rating = ANY(:ratings))
+  AND (cardinality(CAST(:bands AS text[])) = 0 OR banded.band = ANY(:bands))
   AND (cardinality(CAST(:sectors AS text[])) = 0 OR b.sector = ANY(:sectors))
   AND (cardinality(CAST(:activities AS text[])) = 0 OR b.activity = ANY(:activities))
   AND (cardinality(CAST(:statuses AS text[])) = 0 OR b.status = ANY(:statuses))
@@ -62,10 +66,14 @@ def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFr
     activity, status, employees, lat, lon, rating ('0' … '5', 'pending', 'unrated'), score,
     band."""
     kind, code = filters.boundary or (None, None)
-    points = read_frame(
+    risk.refresh_marked(bind)
+    band, band_params = risk.band_case("scored.score")
+    return read_frame(
         bind,
-        _FILTERED.format(pending=RATING_PENDING),
+        _FILTERED.format(pending=RATING_PENDING, band=band),
         {
+            **band_params,
+            "bands": list(filters.risk_bands),
             "reply_days": get_settings().rating_reply_days,
             "sectors": list(filters.sectors),
             "activities": list(filters.activities),
@@ -78,12 +86,3 @@ def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFr
             "focus_area": filters.focus_area_id,
         },
     )
-    scores = risk.business_scores(bind)
-    points = points.merge(scores, left_on="id", right_on="business_id", how="left").drop(
-        columns="business_id"
-    )
-    points["score"] = points["score"].fillna(0.0)
-    points["band"] = points["band"].fillna("low")
-    if filters.risk_bands:
-        points = points[points["band"].isin(filters.risk_bands)]
-    return points.reset_index(drop=True)

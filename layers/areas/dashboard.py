@@ -30,7 +30,7 @@ PLACES_SHOWN = 500
 #: (by the grid runs of migration 0004, so interior runs need no geometry test), each with its
 #: stored score; a multi-occupancy site stands for its tenants (its highest tenant's score and
 #: factors); the first ``:shown`` places, each row also carrying how many places there are and
-#: how many reach the high and medium floors (window counts, taken before the limit).
+#: how many fall in each band (window counts, taken before the limit).
 _RANKED = (
     "WITH inside AS ("  # noqa: S608 - constant fragments
     " SELECT b.id, b.name, b.postcode, b.address, b.site_id, b.geom"
@@ -40,7 +40,7 @@ _RANKED = (
     " WHERE f.id = :area AND (r.interior OR ST_Intersects(f.geom, b.geom))), "
     "scored AS ("
     " SELECT i.*, coalesce(k.score, 0) AS score,"
-    " coalesce(k.top_factors, CAST('{}' AS text[])) AS top_factors"
+    " coalesce(k.top_factors, CAST('{{}}' AS text[])) AS top_factors"
     " FROM inside i LEFT JOIN business_risk k ON k.business_id = i.id), "
     "worst AS ("
     " SELECT DISTINCT ON (site_id) site_id, score, top_factors,"
@@ -52,13 +52,12 @@ _RANKED = (
     " UNION ALL"
     " SELECT 'site', s.id, s.name, s.postcode, s.address, ST_PointOnSurface(s.geom), w.score,"
     " w.top_factors, w.businesses FROM worst w JOIN site s ON s.id = w.site_id), "
+    "banded AS (SELECT *, {band} AS band FROM places), "
     "ranked AS ("
-    " SELECT *, count(*) OVER () AS places,"
-    " count(*) FILTER (WHERE score >= :high) OVER () AS at_least_high,"
-    " count(*) FILTER (WHERE score >= :medium) OVER () AS at_least_medium"
-    " FROM places ORDER BY score DESC, name, kind, place_id LIMIT :shown) "
+    " SELECT *, count(*) OVER () AS places, {band_counts}"
+    " FROM banded ORDER BY score DESC, name, kind, place_id LIMIT :shown) "
     "SELECT kind, place_id, name, postcode, address, ST_Y(geom) AS lat, ST_X(geom) AS lon,"
-    " score, top_factors, businesses, places, at_least_high, at_least_medium FROM ranked"
+    " score, band, top_factors, businesses, places, {band_columns} FROM ranked"
 )
 
 _PLACE_COLUMNS = [
@@ -252,35 +251,28 @@ def ranked_places(bind: Bind, area_id: int, *, shown: int = PLACES_SHOWN) -> Ran
     postcode, address, lat, lon, score, band, top_factors, businesses); every place is counted
     in ``total`` and ``by_band``. Ranked in the database from the stored risk."""
     risk.refresh_marked(bind)
-    floors = dict(risk.WEIGHTS.bands)
+    band, params = risk.band_case("score")
+    names = [name for name, _ in risk.WEIGHTS.bands]
+    columns = [f"band_{i}_places" for i in range(len(names))]
+    query = _RANKED.format(
+        band=band,
+        band_counts=", ".join(
+            f"count(*) FILTER (WHERE band = :band_name_{i}) OVER () AS {column}"
+            for i, column in enumerate(columns)
+        ),
+        band_columns=", ".join(columns),
+    )
     with reading(bind) as conn:
         conn.execute(text("SET LOCAL jit = off"))  # index scans: compiling would cost more
-        found = pd.read_sql(
-            text(_RANKED),
-            conn,
-            params={
-                "area": area_id,
-                "shown": shown,
-                "high": floors["high"],
-                "medium": floors["medium"],
-            },
-        )
+        found = pd.read_sql(text(query), conn, params={**params, "area": area_id, "shown": shown})
     if found.empty:
         return RankedPlaces(
-            top=pd.DataFrame(columns=_PLACE_COLUMNS),
-            total=0,
-            by_band={band: 0 for band in floors},
+            top=pd.DataFrame(columns=_PLACE_COLUMNS), total=0, by_band=dict.fromkeys(names, 0)
         )
-    total, high, medium = (
-        int(found[c].iloc[0]) for c in ("places", "at_least_high", "at_least_medium")
-    )
-    top = found.assign(
-        band=found["score"].map(risk.band), top_factors=found["top_factors"].map(list)
-    )
     return RankedPlaces(
-        top=top[_PLACE_COLUMNS],
-        total=total,
-        by_band={"high": high, "medium": medium - high, "low": total - medium},
+        top=found.assign(top_factors=found["top_factors"].map(list))[_PLACE_COLUMNS],
+        total=int(found["places"].iloc[0]),
+        by_band={name: int(found[c].iloc[0]) for name, c in zip(names, columns, strict=True)},
     )
 
 

@@ -1,10 +1,10 @@
 """The main map: businesses (clustered in the browser), site footprints, focus areas, boundaries.
 
-Business markers are built by the browser from one compact JSON array (FastMarkerCluster with a
-JavaScript callback drawing circle markers on one shared canvas), so 20,000 businesses cost a few
-hundred kilobytes rather than one Python marker object and popup each. Polygons stay SVG. Every
-label is set as text (``textContent`` in the browser, ``html.escape`` for tooltips folium renders
-as HTML).
+Businesses, visits and readable reports are sent as compact columns and drawn by the browser
+(``mapping.point_layer``): clustered by Supercluster, and only what the view shows made into
+Leaflet markers, so 100,000 businesses cost a few megabytes and no object per point. Polygons
+stay SVG. Every label is set as text (``textContent`` in the browser, ``html.escape`` for
+tooltips folium renders as HTML).
 """
 
 from __future__ import annotations
@@ -15,60 +15,13 @@ import json
 import folium
 import geopandas as gpd
 import pandas as pd
-from folium.plugins import FastMarkerCluster
 
 from layers.core import vocab
 from mapping import style
 from mapping.assets import use_local_assets
+from mapping.point_layer import BrowserPoints, point_columns
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-
-# Builds one canvas circle marker per row [lat, lon, colour, name]; the name is set as text.
-_MARKER_CALLBACK = """
-function (row) {
-    // One shared canvas renderer draws every business dot; polygons stay SVG.
-    window.sectormapCanvas = window.sectormapCanvas || L.canvas({padding: 0.5});
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        renderer: window.sectormapCanvas,
-        radius: 6, color: '#ffffff', weight: 1, fillColor: row[2], fillOpacity: 0.9
-    });
-    var label = document.createElement('span');
-    label.textContent = row[3];
-    marker.bindTooltip(label);
-    return marker;
-}
-"""
-
-# Builds one small square per row [lat, lon, colour, label] (visits); the colour is one of the
-# palette's constants, the label is set as text.
-_SQUARE_CALLBACK = """
-function (row) {
-    var marker = L.marker(new L.LatLng(row[0], row[1]), {
-        icon: L.divIcon({
-            className: 'sectormap-visit',
-            html: '<div style="background:' + row[2] + '"></div>',
-            iconSize: [11, 11]
-        })
-    });
-    var label = document.createElement('span');
-    label.textContent = row[3];
-    marker.bindTooltip(label);
-    return marker;
-}
-"""
-
-# Clusters are neutral slate discs, so they never read as a sector colour.
-_CLUSTER_ICON = """
-function (cluster) {
-    var count = cluster.getChildCount();
-    var size = count < 10 ? 30 : count < 100 ? 36 : 44;
-    return L.divIcon({
-        html: '<div><span>' + count + '</span></div>',
-        className: 'marker-cluster sectormap-cluster',
-        iconSize: new L.Point(size, size)
-    });
-}
-"""
 
 
 def base_map(center: tuple[float, float], *, zoom: int = 13) -> folium.Map:
@@ -88,36 +41,6 @@ def _escaped(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return out
 
 
-def _browser_points(
-    m: folium.Map,
-    rows: list[tuple[float, float, str, str]],
-    *,
-    name: str,
-    callback: str = _MARKER_CALLBACK,
-    cluster: bool = True,
-    show: bool = True,
-) -> None:
-    """Points built by the browser from compact rows [lat, lon, colour, label]; clustered, or
-    (``cluster=False``) each shown on its own."""
-    options = (
-        {"chunkedLoading": True, "maxClusterRadius": 45, "disableClusteringAtZoom": 18}
-        if cluster
-        else {"chunkedLoading": True, "disableClusteringAtZoom": 0}
-    )
-    FastMarkerCluster(
-        rows,
-        callback=callback,
-        name=f"{name} ({len(rows):,})",
-        icon_create_function=_CLUSTER_ICON,
-        options=options,
-        show=show,
-    ).add_to(m)
-
-
-def _rows(points: pd.DataFrame, colours: pd.Series, labels: pd.Series) -> list[tuple]:  # type: ignore[type-arg]
-    return list(zip(points["lat"].round(6), points["lon"].round(6), colours, labels, strict=True))
-
-
 def add_businesses(
     m: folium.Map,
     points: pd.DataFrame,
@@ -133,7 +56,11 @@ def add_businesses(
     """
     _, palette, _ = style.BUSINESS_COLOURINGS[colour_by]
     colours = points[colour_by].astype(str).map(palette).fillna("#666666")
-    _browser_points(m, _rows(points, colours, points["name"]), name=name, show=show)
+    BrowserPoints(
+        point_columns(points["lat"], points["lon"], colours, points["name"]),
+        name=f"{name} ({len(points):,})",
+        show=show,
+    ).add_to(m)
     style.MapStyle().add_to(m)
 
 
@@ -148,9 +75,12 @@ def add_visits(m: folium.Map, visits: pd.DataFrame) -> None:
         + " · "
         + visits["name"].fillna("")
     )
-    _browser_points(
-        m, _rows(visits, colours, labels), name="Visits", callback=_SQUARE_CALLBACK, cluster=False
-    )
+    BrowserPoints(
+        point_columns(visits["lat"], visits["lon"], colours, labels),
+        name=f"Visits ({len(visits):,})",
+        cluster=False,
+        shape="square",
+    ).add_to(m)
 
 
 def add_reports(m: folium.Map, readable: pd.DataFrame, density: gpd.GeoDataFrame) -> None:
@@ -183,9 +113,11 @@ def add_reports(m: folium.Map, readable: pd.DataFrame, density: gpd.GeoDataFrame
             + readable["status"].fillna("")
         )
         colours = pd.Series(style.REPORT_COLOUR, index=readable.index)
-        _browser_points(
-            m, _rows(readable, colours, labels), name="Reports you may read", cluster=False
-        )
+        BrowserPoints(
+            point_columns(readable["lat"], readable["lon"], colours, labels),
+            name=f"Reports you may read ({len(readable):,})",
+            cluster=False,
+        ).add_to(m)
 
 
 def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
@@ -215,17 +147,17 @@ def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
             fields=["name", "address", "tenants"], aliases=["Site", "Address", "Occupancy"]
         ),
     ).add_to(m)
-    labels = folium.FeatureGroup(name="Tenant counts", control=False).add_to(m)
+    spots = sites.geometry.representative_point()
+    labels = BrowserPoints(
+        point_columns(
+            spots.y, spots.x, pd.Series("", index=sites.index), sites["tenants"].astype(int)
+        ),
+        name="Tenant counts",
+        cluster=False,
+        shape="count",
+        control=False,
+    ).add_to(m)
     style.ShowFromZoom(labels, 15).add_to(m)
-    for point, tenants in zip(sites.geometry.representative_point(), sites["tenants"], strict=True):
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f'<div class="sectormap-site-count">{int(tenants)}</div>',
-                icon_size=(24, 18),
-                icon_anchor=(12, 9),
-            ),
-        ).add_to(labels)
 
 
 def add_focus_areas(m: folium.Map, areas: gpd.GeoDataFrame) -> None:

@@ -1,6 +1,8 @@
 """The map's content as tables, for anyone who cannot point: the businesses shown (with the
 map's filters), the multi-occupancy sites, the visits shown and the focus areas, each of whose
-businesses or sites can be opened from a list."""
+businesses or sites can be opened from a list. Drawn only when asked for (a switch under the
+map), and the businesses capped at the highest-risk ``BUSINESS_ROWS``: at 100,000 businesses a
+full table and list on every run would cost the page seconds and hundreds of megabytes."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ import streamlit as st
 
 from app.parts import profile_panel, ui
 from layers.core import vocab
+
+#: The most businesses the table lists (highest risk first); the search box reaches the rest.
+BUSINESS_ROWS = 1_000
 
 
 def _open(kind: str, labels: dict[int, str], key: str) -> None:
@@ -31,19 +36,30 @@ def map_as_tables(
     focus_areas: gpd.GeoDataFrame,
     visits: pd.DataFrame | None,
 ) -> None:
-    """An expander beside the map with what it shows, as tables."""
-    with st.expander("The map as tables (businesses, sites, visits, focus areas)"):
+    """A switch under the map that shows what the map shows, as tables."""
+    if not st.toggle("Show the map as tables (businesses, sites, visits, focus areas)"):
+        return
+    with st.container(border=True):
         businesses, buildings, visited, areas = st.tabs(
             ["Businesses shown", "Multi-occupancy sites", "Visits shown", "Focus areas"]
         )
         with businesses:
-            shown = points.assign(
-                sector=points["sector"].map(vocab.SECTORS),
-                activity=points["activity"].map(vocab.ACTIVITIES),
-                status=points["status"].map(vocab.BUSINESS_STATUSES),
+            listed = points.sort_values(["score", "name"], ascending=[False, True]).head(
+                BUSINESS_ROWS
+            )
+            if len(points) > len(listed):
+                st.caption(
+                    f"The {len(listed):,} of highest risk of the {len(points):,} businesses on "
+                    "the map. Narrow the filters, or find one by name with the search box above "
+                    "the map, to reach the others."
+                )
+            shown = listed.assign(
+                sector=listed["sector"].map(vocab.SECTORS),
+                activity=listed["activity"].map(vocab.ACTIVITIES),
+                status=listed["status"].map(vocab.BUSINESS_STATUSES),
             )[["name", "sector", "activity", "status", "employees", "band", "score", "rating"]]
             ui.table(shown.rename(columns={"band": "risk band", "score": "risk score"}))
-            _open("business", dict(zip(points["id"], points["name"], strict=True)), "map_b")
+            _open("business", dict(zip(listed["id"], listed["name"], strict=True)), "map_b")
         with buildings:
             frame = pd.DataFrame(sites.drop(columns="geom"))
             ui.table(frame.drop(columns=["id", "version"]))

@@ -20,7 +20,8 @@ def violations(page: Page) -> list[dict[str, Any]]:
     rule, impact, help and the elements that break it."""
     # Elements of a run still going are drawn faded (stale): scan the page once it has settled.
     settle(page)
-    page.add_script_tag(path=str(AXE))
+    if not page.evaluate("typeof window.axe !== 'undefined'"):  # once per document
+        page.add_script_tag(path=str(AXE))
     found = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
         ".then(r => r.violations.map(v => ({id: v.id, "

@@ -17,7 +17,7 @@ from scripts import pgcluster
 from tests.app.browser import map_frame, serve_app, settle, sign_in
 from tests.support import own_cluster
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-outage")]
 expect.set_options(timeout=20_000)
 PAGES = ("Map", "Businesses & sites", "Visits", "Reports", "Focus areas", "Sector sizing")
 

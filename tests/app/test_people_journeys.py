@@ -21,7 +21,7 @@ from layers.people import identity, users
 from tests.app.browser import serve_app, sign_in, wait_for
 from tests.support import free_port, fresh_database, worker
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-people")]
 expect.set_options(timeout=20_000)
 PROVIDER = REPO_ROOT / "tests" / "oidc"
 ADMIN = identity.command_line("admin")

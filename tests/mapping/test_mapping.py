@@ -9,7 +9,7 @@ from shapely.geometry import MultiPolygon, box
 
 from layers.core.settings import REPO_ROOT
 from mapping import style
-from mapping.assets import LOCAL_FILES, STATIC_URL
+from mapping.assets import LOCAL_FILES, OWN_STATIC_URL, STATIC_URL
 from mapping.sector_map import build_sector_map, location_picker_map, operation_map
 
 HOSTILE = '<img src=x onerror="alert(1)">Evil & Sons'
@@ -64,8 +64,10 @@ def test_labels_are_never_raw_html(html: str) -> None:
 
 
 def test_business_names_are_set_as_text_in_the_browser(html: str) -> None:
-    assert "label.textContent = row[3]" in html
+    assert "L.sectormapPoints(" in html
     assert "\\u003cimg src=x" in html  # inside the JSON data, < is escaped
+    layer = (REPO_ROOT / "static" / "sectormap" / "points.js").read_text(encoding="utf-8")
+    assert "span.textContent = text" in layer and "innerHTML" not in layer
 
 
 def test_scripts_come_from_the_app_not_a_cdn(html: str) -> None:
@@ -77,7 +79,8 @@ def test_scripts_come_from_the_app_not_a_cdn(html: str) -> None:
     ):
         assert host not in html
     assert f'src="{STATIC_URL}leaflet.js"' in html
-    assert f'src="{STATIC_URL}leaflet.markercluster.js"' in html
+    assert f'src="{STATIC_URL}supercluster.min.js"' in html
+    assert f'src="{OWN_STATIC_URL}points.js"' in html
 
 
 def test_the_local_copies_exist() -> None:
@@ -93,8 +96,8 @@ def test_legend_layer_names_and_attribution(html: str) -> None:
 
 
 def test_sites_are_labelled_with_their_tenant_count_when_zoomed_in(html: str) -> None:
-    # The label's HTML travels as JSON inside the script: < and > are \u003c and \u003e there.
-    assert 'class=\\"sectormap-site-count\\"\\u003e3\\u003c/div' in html
+    # The counts travel as the labels of a layer of badges, added from zoom 15.
+    assert '"label":["3"]' in html and '"shape": "count"' in html
     assert "map.getZoom() >= 15" in html
 
 
@@ -139,7 +142,7 @@ def test_visits_reports_and_ratings_on_the_map() -> None:
     assert "Reports you may read (1)" in html and "Open reports per hexagon (counts)" in html
     assert "3 open report(s) here" in html
     assert '<img src=x onerror="alert(1)">' not in html  # labels travel as JSON, set as text
-    assert html.count("label.textContent = row[3]") >= 3
+    assert html.count("L.sectormapPoints(") == 3  # businesses, visits, readable reports
 
 
 def test_an_operation_map_fits_its_visits_and_a_picked_place_is_marked() -> None:

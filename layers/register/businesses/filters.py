@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy import text
 
-from layers.core.db import Bind, read_frame
+from layers.core.db import Bind, read_frame, reading
 from layers.core.fragments import RATING_PENDING
 from layers.core.settings import get_settings
 from layers.register import risk
@@ -28,19 +29,22 @@ class MapFilters:
     focus_area_id: int | None = None
 
 
+#: Each business's latest rating comes from one pass over the rated visits joined by hash, not
+#: a lookup per business: at 100,000 businesses that lookup was most of the query.
 _FILTERED = """
 SELECT b.id, b.name, b.sector, b.activity, b.status,
     coalesce(b.employees_estimate, 0) AS employees, ST_Y(b.geom) AS lat, ST_X(b.geom) AS lon,
     rated.rating, scored.score, banded.band
 FROM business b
 LEFT JOIN business_risk k ON k.business_id = b.id
+LEFT JOIN (
+    SELECT DISTINCT ON (v.business_id) v.business_id,
+        CASE WHEN {pending} THEN 'pending' ELSE v.rating::text END AS latest
+    FROM visit v WHERE v.rating IS NOT NULL AND v.business_id IS NOT NULL
+    ORDER BY v.business_id, v.visit_date DESC, v.id DESC) latest ON latest.business_id = b.id
+CROSS JOIN LATERAL (SELECT coalesce(latest.latest, 'unrated') AS rating) rated
 CROSS JOIN LATERAL (SELECT coalesce(k.score, 0) AS score) scored
 CROSS JOIN LATERAL (SELECT {band} AS band) banded
-CROSS JOIN LATERAL (
-    SELECT coalesce((
-        SELECT CASE WHEN {pending} THEN 'pending' ELSE v.rating::text END
-        FROM visit v WHERE v.business_id = b.id AND v.rating IS NOT NULL
-        ORDER BY v.visit_date DESC, v.id DESC LIMIT 1), 'unrated') AS rating) rated
 WHERE b.status <> 'archived'
   AND (cardinality(CAST(:ratings AS text[])) = 0 OR rated.rating = ANY(:ratings))
   AND (cardinality(CAST(:bands AS text[])) = 0 OR banded.band = ANY(:bands))
@@ -68,21 +72,24 @@ def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFr
     kind, code = filters.boundary or (None, None)
     risk.refresh_marked(bind)
     band, band_params = risk.band_case("scored.score")
-    return read_frame(
-        bind,
-        _FILTERED.format(pending=RATING_PENDING, band=band),
-        {
-            **band_params,
-            "bands": list(filters.risk_bands),
-            "reply_days": get_settings().rating_reply_days,
-            "sectors": list(filters.sectors),
-            "activities": list(filters.activities),
-            "statuses": list(filters.statuses),
-            "ratings": list(filters.ratings),
-            "open_reports": filters.open_reports,
-            "months": filters.last_visit_older_than_months,
-            "boundary_kind": kind,
-            "boundary_code": code,
-            "focus_area": filters.focus_area_id,
-        },
-    )
+    with reading(bind) as conn:
+        # Compiling the query (JIT) costs more than it saves: a quarter of a second at 100,000.
+        conn.execute(text("SET LOCAL jit = off"))
+        return read_frame(
+            conn,
+            _FILTERED.format(pending=RATING_PENDING, band=band),
+            {
+                **band_params,
+                "bands": list(filters.risk_bands),
+                "reply_days": get_settings().rating_reply_days,
+                "sectors": list(filters.sectors),
+                "activities": list(filters.activities),
+                "statuses": list(filters.statuses),
+                "ratings": list(filters.ratings),
+                "open_reports": filters.open_reports,
+                "months": filters.last_visit_older_than_months,
+                "boundary_kind": kind,
+                "boundary_code": code,
+                "focus_area": filters.focus_area_id,
+            },
+        )

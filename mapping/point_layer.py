@@ -1,0 +1,78 @@
+"""Many points on a folium map, built by the browser: ``BrowserPoints`` sends them as compact
+columns to ``static/sectormap/points.js``, which clusters them with Supercluster and turns only
+what the view shows into Leaflet markers (see that file)."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+import pandas as pd
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from jinja2 import Template
+
+from mapping.assets import OWN_STATIC_URL, STATIC_URL
+
+#: Characters that must not appear raw in data written into a <script> element.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def script_json(value: object) -> str:
+    """``value`` as JSON that is safe inside a <script> element: no text in it can close the
+    element or start markup (``</script>`` in a business name stays inert)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
+def point_columns(
+    lat: pd.Series, lon: pd.Series, colours: pd.Series, labels: pd.Series
+) -> dict[str, list]:  # type: ignore[type-arg]
+    """The compact columns the browser layer reads: coordinates in millionths of a degree
+    (about 10 cm), each point's colour as an index into the palette of the colours used, and
+    its label as plain text."""
+    palette = sorted(set(colours))
+    index = {colour: i for i, colour in enumerate(palette)}
+    return {
+        "lat": (lat * 1e6).round().astype("int64").tolist(),
+        "lon": (lon * 1e6).round().astype("int64").tolist(),
+        "palette": palette,
+        "colour": [index[c] for c in colours],
+        "label": labels.fillna("").astype(str).tolist(),
+    }
+
+
+class BrowserPoints(JSCSSMixin, Layer):
+    """A layer of points drawn by the browser from ``columns`` (see ``point_columns``):
+    clustered up to zoom 17, or each on its own (``cluster=False``); as dots on one canvas,
+    (``shape='square'``) as small squares, or (``shape='count'``) as badges showing the label.
+    ``control=False`` leaves it out of the layer control."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.sectormapPoints(
+                {{ this.columns }}, {{ this.options|tojson }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        ("supercluster", STATIC_URL + "supercluster.min.js"),
+        ("sectormap_points", OWN_STATIC_URL + "points.js"),
+    ]
+
+    def __init__(
+        self,
+        columns: dict[str, list],  # type: ignore[type-arg]
+        *,
+        name: str,
+        cluster: bool = True,
+        shape: str = "circle",
+        show: bool = True,
+        control: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "BrowserPoints"
+        self.columns = script_json(columns)
+        self.options = {"cluster": cluster, "shape": shape, "maxZoom": 17, "radius": 45}

@@ -8,6 +8,7 @@ import json
 from typing import ClassVar
 
 import pandas as pd
+from branca.element import Element, JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from jinja2 import Template
@@ -30,22 +31,37 @@ def point_columns(
     """The compact columns the browser layer reads: coordinates in millionths of a degree
     (about 10 cm), each point's colour as an index into the palette of the colours used, and
     its label as plain text."""
-    palette = sorted(set(colours))
-    index = {colour: i for i, colour in enumerate(palette)}
+    colour = pd.Categorical(colours.astype(str))
     return {
         "lat": (lat * 1e6).round().astype("int64").tolist(),
         "lon": (lon * 1e6).round().astype("int64").tolist(),
-        "palette": palette,
-        "colour": [index[c] for c in colours],
+        "palette": list(colour.categories),
+        "colour": colour.codes.tolist(),
         "label": labels.fillna("").astype(str).tolist(),
     }
+
+
+class _Verbatim(Element):
+    """Script text put into the page as it is."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        """The text itself (branca would first parse it as a template of its own)."""
+        return self.text
 
 
 class BrowserPoints(JSCSSMixin, Layer):
     """A layer of points drawn by the browser from ``columns`` (see ``point_columns``):
     clustered up to zoom 17, or each on its own (``cluster=False``); as dots on one canvas,
     (``shape='square'``) as small squares, or (``shape='count'``) as badges showing the label.
-    ``control=False`` leaves it out of the layer control."""
+    ``control=False`` leaves it out of the layer control.
+
+    Its script carries the data, megabytes at 100,000 points, so it is put into the page
+    verbatim: folium would parse each element's output again as a Jinja template, which took
+    a quarter of a second a render at 100,000 (and streamlit-folium renders twice)."""
 
     _template = Template(
         """
@@ -53,6 +69,9 @@ class BrowserPoints(JSCSSMixin, Layer):
             var {{ this.get_name() }} = L.sectormapPoints(
                 {{ this.columns }}, {{ this.options|tojson }}
             );
+            {%- if this.show %}
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+            {%- endif %}
         {% endmacro %}
         """
     )
@@ -76,3 +95,12 @@ class BrowserPoints(JSCSSMixin, Layer):
         self._name = "BrowserPoints"
         self.columns = script_json(columns)
         self.options = {"cluster": cluster, "shape": shape, "maxZoom": 17, "radius": 45}
+
+    def render(self, **kwargs: object) -> None:
+        """Put the scripts it needs in the page's header and its own script, verbatim, in the
+        page's script."""
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        script = self._template.module.script(self, kwargs)  # type: ignore[attr-defined]
+        figure.script.add_child(_Verbatim(script), name=self.get_name())

@@ -4,8 +4,10 @@
  * Leaflet markers, redrawn after each move. A Leaflet object per point (as a marker cluster
  * group keeps) costs the browser seconds and hundreds of megabytes at 100,000 points.
  *
- * Data: {lat: [...], lon: [...]} in millionths of a degree, colour: [...] indexes into palette,
- * label: [...] plain text (set as textContent, never as HTML).
+ * Data: gzipped JSON in base64 (unpacked by the browser's DecompressionStream), holding
+ * {lat: [...], lon: [...]} in millionths of a degree, colour: [...] indexes into palette,
+ * label: [...] plain text (set as textContent, never as HTML). Until it is unpacked (a few
+ * tens of milliseconds) the layer draws nothing.
  * Options: cluster (false: every point on its own), maxZoom (the last zoom that clusters),
  * radius (cluster radius in pixels), shape ('circle': a dot on one shared canvas, 'square':
  * a small square marker, 'count': the label itself as a small badge).
@@ -30,6 +32,14 @@
     });
   }
 
+  function unpack(packed) {
+    var binary = atob(packed);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).json();
+  }
+
   function label(text) {
     var span = document.createElement("span");
     span.textContent = text;
@@ -39,11 +49,19 @@
   L.SectormapPoints = L.FeatureGroup.extend({
     options: { cluster: true, maxZoom: 17, radius: 45, shape: "circle" },
 
-    initialize: function (data, options) {
+    initialize: function (packed, options) {
       L.FeatureGroup.prototype.initialize.call(this, []);
       L.setOptions(this, options);
-      this._data = data;
       this._clusters = L.layerGroup();
+      var layer = this;
+      unpack(packed).then(function (data) {
+        layer._load(data);
+        layer._redraw();
+      });
+    },
+
+    _load: function (data) {
+      this._data = data;
       var count = data.lat.length;
       var features = new Array(count);
       for (var i = 0; i < count; i++) {
@@ -64,12 +82,11 @@
       L.FeatureGroup.prototype.onAdd.call(this, map);
       map.addLayer(this._clusters);
       map.on("moveend", this._redraw, this);
-      // Drawn on the next frame: the map and its other layers are complete by then.
-      this._pending = L.Util.requestAnimFrame(this._redraw, this);
+      // Before its data is unpacked this draws nothing; the unpacking draws it when done.
+      this._redraw();
     },
 
     onRemove: function (map) {
-      L.Util.cancelAnimFrame(this._pending);
       map.off("moveend", this._redraw, this);
       map.removeLayer(this._clusters);
       this.clearLayers();
@@ -78,7 +95,7 @@
 
     _redraw: function () {
       var map = this._map;
-      if (!map) return;
+      if (!map || !this._index) return;
       var view = map.getBounds().pad(0.2);
       var zoom = map.getZoom();
       var found = this._index.getClusters(

@@ -21,7 +21,7 @@ from layers.reference import osm
 from tests import companies_house_file as ch
 from tests import osm_file
 from tests.app import accessibility
-from tests.app.browser import map_frame, serve_app, sign_in
+from tests.app.browser import map_frame, serve_app, settle, sign_in
 from tests.support import IMPORTER, fresh_database, worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -830,6 +830,7 @@ def test_the_maps_content_is_reachable_as_tables_without_pointing(page: Page, ap
     tab_to(page, sites_list)
     page.keyboard.type("Imperial Typewriter")
     page.keyboard.press("Enter")
+    settle(page)  # the choice reruns the page: the button must act on the new choice
     tab_to(page, page.get_by_role("button", name="Open the chosen profile"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Imperial Typewriter Building")).to_be_visible()

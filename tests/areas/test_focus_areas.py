@@ -71,6 +71,19 @@ def _business(
     )
 
 
+def _site(conn: Connection, name: str, lat: float, lon: float) -> int:
+    """A multi-occupancy site about 30 m across around (lat, lon)."""
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO site (name, geom) VALUES (:n, ST_Multi(ST_Buffer(ST_SetSRID("
+                "ST_MakePoint(:lon, :lat), 4326), 0.0003))) RETURNING id"
+            ),
+            {"n": name, "lat": lat, "lon": lon},
+        ).scalar_one()
+    )
+
+
 def _area(conn: Connection, user, name: str = "T area", shape=NEAR_EAST_PARK_ROAD, **kw):  # type: ignore[no-untyped-def]
     return focus_areas.create(conn, user, AreaDetails(name=name, **kw), shape)
 
@@ -285,12 +298,7 @@ def test_the_places_are_ranked_by_risk_with_a_site_standing_for_its_tenants(
     conn: Connection, planner
 ) -> None:  # type: ignore[no-untyped-def]
     saved = _area(conn, planner, name="Ranked")
-    site = conn.execute(
-        text(
-            "INSERT INTO site (name, geom) VALUES ('T mill', ST_Multi(ST_Buffer(ST_SetSRID("
-            "ST_MakePoint(-1.099, 52.636), 4326), 0.0003))) RETURNING id"
-        )
-    ).scalar_one()
+    site = _site(conn, "T mill", 52.636, -1.099)
     for name in ("T tenant one", "T tenant two"):
         _business(conn, name, 52.636, -1.099, site_id=site)
     places = dashboard.stats(conn, planner, saved.id).places.top
@@ -305,12 +313,7 @@ def test_every_place_is_counted_by_band_and_the_first_shown_are_the_highest(
     conn: Connection, planner
 ) -> None:  # type: ignore[no-untyped-def]
     saved = _area(conn, planner, name="Counted")
-    site = conn.execute(
-        text(
-            "INSERT INTO site (name, geom) VALUES ('C mill', ST_Multi(ST_Buffer(ST_SetSRID("
-            "ST_MakePoint(-1.098, 52.635), 4326), 0.0003))) RETURNING id"
-        )
-    ).scalar_one()
+    site = _site(conn, "C mill", 52.635, -1.098)
     scores = {
         _business(conn, "C lone 40", 52.6352, -1.1012): 40.0,
         _business(conn, "C lone 20a", 52.6354, -1.1014): 20.0,

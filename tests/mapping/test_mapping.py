@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
+import re
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -55,6 +60,12 @@ def html() -> str:
     return m.get_root().render()
 
 
+def _point_layers(html: str) -> list[dict[str, list]]:  # type: ignore[type-arg]
+    """The data of each browser point layer on the page, unpacked as the browser does."""
+    found = re.findall(r'L\.sectormapPoints\(\s*"([A-Za-z0-9+/=]+)"', html)
+    return [json.loads(gzip.decompress(base64.b64decode(packed))) for packed in found]
+
+
 def test_labels_are_never_raw_html(html: str) -> None:
     assert '<img src=x onerror="alert(1)">' not in html
     assert "<script>x</script>" not in html
@@ -64,8 +75,13 @@ def test_labels_are_never_raw_html(html: str) -> None:
 
 
 def test_business_names_are_set_as_text_in_the_browser(html: str) -> None:
-    assert "L.sectormapPoints(" in html
-    assert "\\u003cimg src=x" in html  # inside the JSON data, < is escaped
+    businesses = _point_layers(html)[1]  # after the sites' tenant counts
+    assert businesses["label"] == [HOSTILE, "Korvel Knitwear"]  # packed, exactly as they are
+    assert businesses["lat"] == [52_630_000, 52_640_000]
+    assert [businesses["palette"][i] for i in businesses["colour"]] == [
+        style.SECTOR_COLOURS["13"],
+        style.SECTOR_COLOURS["14"],
+    ]
     layer = (REPO_ROOT / "static" / "sectormap" / "points.js").read_text(encoding="utf-8")
     assert "span.textContent = text" in layer and "innerHTML" not in layer
 
@@ -97,7 +113,7 @@ def test_legend_layer_names_and_attribution(html: str) -> None:
 
 def test_sites_are_labelled_with_their_tenant_count_when_zoomed_in(html: str) -> None:
     # The counts travel as the labels of a layer of badges, added from zoom 15.
-    assert '"label":["3"]' in html and '"shape": "count"' in html
+    assert _point_layers(html)[0]["label"] == ["3"] and '"shape": "count"' in html
     assert "map.getZoom() >= 15" in html
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 from layers.core import hexagons, vocab
 from layers.core.db import Bind, read_frame, reading, transaction
 from layers.core.errors import AccessDeniedError, ValidationError
-from layers.core.fragments import REPORT_PLACE, REPORT_SUBJECT, VISIT_SUBJECT
+from layers.core.fragments import REPORT_PLACE, REPORT_SUBJECT, REPORTS_IN_AREA, VISIT_SUBJECT
 from layers.core.settings import get_settings
 from layers.people import access, audit, rights
 from layers.people.identity import User
@@ -455,9 +455,7 @@ def open_in_area(bind: Bind, user: User, area_id: int) -> tuple[int, pd.DataFram
     condition, params = access.readable_reports_sql(user)
     frame = read_frame(
         bind,
-        f"SELECT r.category, {condition} AS readable FROM report r "  # noqa: S608 - constant fragments
-        f"{REPORT_SUBJECT} "
-        f"JOIN focus_area f ON f.id = :area AND ST_Intersects(f.geom, {REPORT_PLACE}) "
+        f"SELECT r.category, {condition} AS readable FROM ({REPORTS_IN_AREA}) r "  # noqa: S608 - constant fragments
         "WHERE r.status <> 'closed'",
         {**params, "area": area_id},
     )

@@ -156,6 +156,22 @@ def reading(bind: Bind) -> Iterator[Connection]:
         yield bind
 
 
+@contextmanager
+def planned(bind: Bind, **settings: str) -> Iterator[Connection]:
+    """A connection to read with whose planner ``settings`` (``jit="off"``, say) hold for what
+    runs inside the block; the caller's own settings come back after it."""
+    with reading(bind) as conn:
+        before = {
+            name: conn.execute(text("SELECT current_setting(:n)"), {"n": name}).scalar_one()
+            for name in settings
+        }
+        for name, value in settings.items():
+            conn.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
+        yield conn
+        for name, value in before.items():
+            conn.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
+
+
 def read_frame(bind: Bind, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run a read-only query (values bound as parameters) and return its rows as a data frame."""
     with reading(bind) as conn:

@@ -300,6 +300,9 @@ class Business(Timestamped, Base):
                 "employees_low",
                 "employees_high",
                 "geom",
+                "id",
+                "name",
+                "site_id",
             ],
         ),
     )
@@ -770,6 +773,8 @@ class BusinessRisk(Base):
     commit that moves it (see migration 0013) and renewed daily for the time-based factors."""
 
     __tablename__ = "business_risk"
+    #: Covers the score, so places are ranked from the index alone (migration 0016).
+    __table_args__ = (Index("ix_business_risk_score", "business_id", postgresql_include=["score"]),)
     business_id: Mapped[int] = mapped_column(
         ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
     )

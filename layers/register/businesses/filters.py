@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import text
 
-from layers.core.db import Bind, read_frame, reading
+from layers.core.db import Bind, planned, read_frame
 from layers.core.fragments import RATING_PENDING
 from layers.core.settings import get_settings
 from layers.register import risk
@@ -72,9 +71,8 @@ def filtered_points(bind: Bind, filters: MapFilters = MapFilters()) -> pd.DataFr
     kind, code = filters.boundary or (None, None)
     risk.refresh_marked(bind)
     band, band_params = risk.band_case("scored.score")
-    with reading(bind) as conn:
-        # Compiling the query (JIT) costs more than it saves: a quarter of a second at 100,000.
-        conn.execute(text("SET LOCAL jit = off"))
+    # Compiling the query (JIT) costs more than it saves: a quarter of a second at 100,000.
+    with planned(bind, jit="off") as conn:
         return read_frame(
             conn,
             _FILTERED.format(pending=RATING_PENDING, band=band),

@@ -1,0 +1,55 @@
+"""indexes that let an area's places be ranked from indexes alone
+
+The area dashboard ranks every place inside an area by its stored risk (180,000 at a million
+businesses in the largest ward). ``ix_business_grid``, read along the area's grid runs, now
+also covers each business's id, name and site, and ``ix_business_risk_score`` covers each
+business's score, so the ranking reads no table rows: only the places shown are fetched whole.
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-04 21:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0016"
+down_revision: str | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+#: What ix_business_grid covered before (migration 0004), and what it covers now.
+BEFORE = [
+    "status",
+    "sector",
+    "activity",
+    "employees_estimate",
+    "employees_low",
+    "employees_high",
+    "geom",
+]
+AFTER = [*BEFORE, "id", "name", "site_id"]
+
+
+def _grid_index(covered: list[str]) -> None:
+    op.drop_index("ix_business_grid", table_name="business")
+    op.create_index(
+        "ix_business_grid", "business", ["grid_j", "grid_i"], postgresql_include=covered
+    )
+
+
+def upgrade() -> None:
+    """Cover the ranking's columns."""
+    _grid_index(AFTER)
+    op.create_index(
+        "ix_business_risk_score", "business_risk", ["business_id"], postgresql_include=["score"]
+    )
+
+
+def downgrade() -> None:
+    """Back to migration 0015's indexes."""
+    op.drop_index("ix_business_risk_score", table_name="business_risk")
+    _grid_index(BEFORE)

@@ -23,18 +23,8 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})")
 _WORDS = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
 _MONTH_NAMES = (
-    "jan january",
-    "feb february",
-    "mar march",
-    "apr april",
-    "may",
-    "jun june",
-    "jul july",
-    "aug august",
-    "sep sept september",
-    "oct october",
-    "nov november",
-    "dec december",
+    "jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
+    "aug august", "sep sept september", "oct october", "nov november", "dec december",
 )
 _MONTHS = {name: n for n, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -81,10 +71,8 @@ def read_date(value: Any, *, today: dt.date | None = None, future: bool = False)
 
 
 def _serial(number: float) -> dt.date:
-    if (
-        not math.isfinite(number)
-        or not number.is_integer()
-        or not (_SERIALS[0] <= number <= _SERIALS[1])
+    if not math.isfinite(number) or not number.is_integer() or not (
+        _SERIALS[0] <= number <= _SERIALS[1]
     ):
         raise ValueError("not a date: a number that is not an Excel date serial")
     return _EXCEL_ORIGIN + dt.timedelta(days=int(number))

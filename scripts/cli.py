@@ -21,7 +21,7 @@ from layers.core.db import check_postgis, database_url, explained, get_engine
 from layers.core.errors import SectormapError
 from layers.core.settings import get_settings
 from layers.demo import populate
-from layers.exports import attribution, disclosure
+from layers.exports import attribution
 from layers.people import audit, identity, rights, users
 from layers.reference import boundaries, economy, osm, pack, postcodes
 from layers.register import multi_occupancy, risk
@@ -579,6 +579,9 @@ def disclose(
 ) -> None:
     """Everything held on one business or building, as far as USERNAME may read it, in a zip
     of CSV and JSON with a PDF summary (administrators only; audited with the reason)."""
+    # Loaded when asked for: matplotlib takes half a second every other command would pay.
+    from layers.exports import disclosure
+
     if (business is None) == (site is None):
         raise SectormapError("give --business COMPANY_NUMBER|ID or --site ID (one of them)")
     # Checked before any work, so nothing is audited as disclosed that cannot be written.

@@ -14,7 +14,7 @@ from layers.core.errors import ValidationError
 from layers.exports import attribution, map_layers
 from layers.people import audit, identity, users
 from layers.reference import boundaries
-from layers.sizing import by_area, capture_file, capture_recapture, hidden_sector, sector_report
+from layers.sizing import by_area, capture_file, capture_recapture, hidden_sector
 from scripts import output
 from scripts.progress import TqdmProgress
 from scripts.ready import ready_engine
@@ -124,6 +124,9 @@ def report_command(
     outputs.check_writable(out, option="--out", suffixes=(".html", ".pdf"))
     engine = ready_engine()
     user = users.by_username(engine, as_user) if as_user else identity.command_line()
+    # Loaded when asked for: matplotlib takes half a second every other command would pay.
+    from layers.sizing import sector_report
+
     report = sector_report.build(
         engine,
         user,

@@ -421,10 +421,12 @@ class Visit(Timestamped, Base):
         ),
         CheckConstraint("rating IS NULL OR rating BETWEEN 0 AND 5", name="ck_visit_rating"),
         Index("ix_visit_date", "visit_date"),
+        # Covers what an area's visit counts read (migration 0016).
+        Index("ix_visit_business_id", "business_id", postgresql_include=["outcome", "visit_date"]),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_date: Mapped[dt.date] = mapped_column(Date)
-    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id"), index=True)
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id"))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"), index=True)
     agencies: Mapped[list[str]] = mapped_column(ARRAY(String(16)), server_default="{}")
     operation_name: Mapped[str | None] = mapped_column(Text)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import shapely
 from pyproj import Transformer
@@ -135,6 +134,8 @@ def load(bind: Bind, lons: np.ndarray, lats: np.ndarray, mode: str) -> StreetNet
 def from_overpass(lons: np.ndarray, lats: np.ndarray, mode: str) -> StreetNetwork | None:
     """The street network around the points from Overpass (osmnx, cached under data/); None
     when it cannot be reached."""
+    import osmnx as ox  # only here (Overpass is optional): it takes half a second to load
+
     ox.settings.use_cache = True
     ox.settings.cache_folder = str(get_settings().data_dir / "osmnx-cache")
     bbox = (min(lons) - 0.01, min(lats) - 0.01, max(lons) + 0.01, max(lats) + 0.01)

@@ -121,6 +121,8 @@
       var marker = L.marker(at, {
         icon: clusterIcon(feature.properties.point_count),
         title: feature.properties.point_count + " places: zoom in",
+        // Panning to a marker the keyboard focuses would redraw the layer and lose the focus.
+        autoPanOnFocus: false,
       });
       marker.on("click", function () {
         this._map.setView(at, Math.min(index.getClusterExpansionZoom(id), 19));
@@ -147,6 +149,7 @@
         square.style.background = colour;
         marker = L.marker(at, {
           icon: L.divIcon({ className: "sectormap-visit", html: square, iconSize: [11, 11] }),
+          autoPanOnFocus: false,
         });
       } else {
         this._canvas = this._canvas || L.canvas({ padding: 0.5 });

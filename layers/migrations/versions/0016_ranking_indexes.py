@@ -4,6 +4,8 @@ The area dashboard ranks every place inside an area by its stored risk (180,000 
 businesses in the largest ward). ``ix_business_grid``, read along the area's grid runs, now
 also covers each business's id, name and site, and ``ix_business_risk_score`` covers each
 business's score, so the ranking reads no table rows: only the places shown are fetched whole.
+``ix_visit_business_id`` now covers each visit's outcome and date, so an area's visits are
+counted by one ordered pass over that index, merged with the businesses inside.
 
 Revision ID: 0016
 Revises: 0015
@@ -41,15 +43,22 @@ def _grid_index(covered: list[str]) -> None:
     )
 
 
+def _visit_index(covered: list[str]) -> None:
+    op.drop_index("ix_visit_business_id", table_name="visit")
+    op.create_index("ix_visit_business_id", "visit", ["business_id"], postgresql_include=covered)
+
+
 def upgrade() -> None:
     """Cover the ranking's columns."""
     _grid_index(AFTER)
     op.create_index(
         "ix_business_risk_score", "business_risk", ["business_id"], postgresql_include=["score"]
     )
+    _visit_index(["outcome", "visit_date"])
 
 
 def downgrade() -> None:
     """Back to migration 0015's indexes."""
+    _visit_index([])
     op.drop_index("ix_business_risk_score", table_name="business_risk")
     _grid_index(BEFORE)

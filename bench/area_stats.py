@@ -56,7 +56,9 @@ def main() -> None:
     # What autovacuum does after a bulk load: statistics, and the visibility map that lets the
     # covering indexes answer without reading the table.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE business, business_grid_summary, business_risk"))
+        conn.execute(
+            text("VACUUM ANALYZE business, business_grid_summary, business_risk, visit, report")
+        )
     with engine.begin() as conn:
         ward, name, inside = conn.execute(
             text(

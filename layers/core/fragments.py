@@ -34,7 +34,7 @@ REPORT_PLACE = "coalesce(r.geom, b.geom, ST_PointOnSurface(s.geom))"
 #: The businesses ``b`` inside focus area ``:area`` (whatever their status), found along the
 #: area's grid runs (migration 0004): those of interior runs are inside without a test, only
 #: those of edge runs are tested against the outline. OFFSET 0 keeps each run one range scan
-#: of ``ix_business_grid``, which covers these columns (migration 0016): no table rows read.
+#: of ``ix_business_grid_places``, which covers these columns (migration 0016): no table rows.
 #: The same businesses as ``ST_Intersects(f.geom, b.geom)``, at a fraction of the cost.
 AREA_BUSINESSES = (
     "SELECT b.id, b.name, b.site_id, b.status FROM focus_area f"

@@ -300,10 +300,14 @@ class Business(Timestamped, Base):
                 "employees_low",
                 "employees_high",
                 "geom",
-                "id",
-                "name",
-                "site_id",
             ],
+        ),
+        # The same runs, covering what an area's places are ranked by (migration 0016).
+        Index(
+            "ix_business_grid_places",
+            "grid_j",
+            "grid_i",
+            postgresql_include=["status", "geom", "id", "name", "site_id"],
         ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from layers.casework import reports, visits
 from layers.core import vocab
 from layers.core.db import Bind, planned, read_frame, reading
-from layers.core.fragments import CURRENT_BUSINESS
+from layers.core.fragments import AREA_BUSINESSES, CURRENT_BUSINESS
 from layers.people import rights
 from layers.people.identity import User
 from layers.register import risk
@@ -27,19 +27,15 @@ from layers.register import risk
 PLACES_SHOWN = 500
 
 #: The places inside a focus area ranked by stored risk, in one query: its current businesses
-#: (by the grid runs of migration 0004, so interior runs need no geometry test), each with its
-#: stored score; a multi-occupancy site stands for its tenants (its highest tenant's score and
-#: factors); the first ``:shown`` places, each row also carrying how many places there are and
-#: how many fall in each band (window counts, taken before the limit). The ranking reads the
-#: covering indexes of migration 0016 only; the places shown are then fetched whole
-#: (``_SHOWN``).
+#: (``AREA_BUSINESSES``: along its grid runs, interior runs needing no geometry test), each
+#: with its stored score; a multi-occupancy site stands for its tenants (its highest tenant's
+#: score and factors); the first ``:shown`` places, each row also carrying how many places
+#: there are and how many fall in each band (window counts, taken before the limit). The
+#: ranking reads the covering indexes of migration 0016 only; the places shown are then
+#: fetched whole (``_SHOWN``).
 _RANKED = (
-    "WITH inside AS ("  # noqa: S608 - constant fragments
-    " SELECT b.id, b.name, b.site_id"
-    " FROM focus_area f JOIN focus_area_run r ON r.area_id = f.id CROSS JOIN LATERAL ("
-    "  SELECT b.id, b.name, b.site_id, b.geom FROM business b WHERE b.grid_j = r.grid_j"
-    f"  AND b.grid_i BETWEEN r.i_from AND r.i_to AND {CURRENT_BUSINESS} OFFSET 0) b"
-    " WHERE f.id = :area AND (r.interior OR ST_Intersects(f.geom, b.geom))), "
+    f"WITH inside AS (SELECT b.id, b.name, b.site_id FROM ({AREA_BUSINESSES}) b"  # noqa: S608 - constant fragments
+    f" WHERE {CURRENT_BUSINESS}), "
     "scored AS ("
     " SELECT i.id, i.name, i.site_id, coalesce(k.score, 0) AS score"
     " FROM inside i LEFT JOIN business_risk k ON k.business_id = i.id), "

@@ -10,7 +10,7 @@ from layers.core.settings import get_settings
 
 #: When the service was last tested, and how (kept true by the browser tests that run the
 #: scan and the keyboard journeys with every change).
-LAST_TESTED = "3 December 2026"
+LAST_TESTED = "4 December 2026"
 METHOD = (
     "an automated scan with axe-core 4.10.3 at the WCAG 2.0, 2.1 and 2.2 A and AA rules of the "
     "sign-in page, of every page each role can open (an administrator, an officer, a planner, "

@@ -294,6 +294,81 @@ def test_visits_and_open_reports_inside_an_area_respect_the_period_and_need_to_k
     assert int(anytime.visits["visits"].sum()) == 3
 
 
+def test_visits_and_reports_are_placed_in_an_area_as_their_subject_or_location_puts_them(
+    conn: Connection, planner
+) -> None:  # type: ignore[no-untyped-def]
+    """The grid-run queries count what testing every visit's and report's place against the
+    outline counts: a business's point first, else its building's; a report's own location
+    before either."""
+    saved = _area(conn, planner, name="Placed")
+    inside, outside = (
+        _business(conn, "P in", 52.635, -1.100),
+        _business(conn, "P out", 52.645, -1.1),
+    )
+    site_in, site_out = (
+        _site(conn, "P mill in", 52.6355, -1.097),
+        _site(conn, "P mill out", 52.645, -1.09),
+    )
+    for business, site, outcome in [
+        (inside, None, "no_issues"),
+        (outside, None, "advice"),
+        (None, site_in, "exploitation_indicators"),
+        (None, site_out, "advice"),
+        (inside, site_out, "no_issues"),  # the business's point decides
+        (outside, site_in, "advice"),
+    ]:
+        conn.execute(
+            text(
+                "INSERT INTO visit (visit_date, business_id, site_id, outcome, visit_type, "
+                "agencies) VALUES ('2025-03-01', :b, :s, :o, 'joint_inspection', "
+                "ARRAY['COUNCIL'])"
+            ),
+            {"b": business, "s": site, "o": outcome},
+        )
+    for business, site, lon, lat in [
+        (outside, None, -1.099, 52.636),  # located inside: counted
+        (inside, None, -1.099, 52.645),  # located outside: not counted
+        (inside, None, None, None),
+        (None, site_in, None, None),
+        (None, site_out, None, None),
+    ]:
+        conn.execute(
+            text(
+                "INSERT INTO report (received_date, source_type, category, narrative, "
+                "business_id, site_id, geom, owning_agency, handling_code, handling_conditions) "
+                "VALUES ('2025-05-01', 'public', 'minimum_wage', 'x', :b, :s, "
+                "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 'GLAA', 'P', '')"
+            ),
+            {"b": business, "s": site, "lon": lon, "lat": lat},
+        )
+    # The reference: every visit's and report's place tested against the outline.
+    by_outline = dict(
+        conn.execute(
+            text(
+                "SELECT v.outcome, count(*) FROM visit v "
+                "LEFT JOIN business b ON b.id = v.business_id LEFT JOIN site s ON s.id = v.site_id "
+                "JOIN focus_area f ON f.id = :a AND ST_Intersects(f.geom, "
+                "coalesce(b.geom, ST_PointOnSurface(s.geom))) GROUP BY v.outcome"
+            ),
+            {"a": saved.id},
+        ).all()
+    )
+    reports_by_outline = conn.execute(
+        text(
+            "SELECT count(*) FROM report r LEFT JOIN business b ON b.id = r.business_id "
+            "LEFT JOIN site s ON s.id = r.site_id JOIN focus_area f ON f.id = :a "
+            "AND ST_Intersects(f.geom, coalesce(r.geom, b.geom, ST_PointOnSurface(s.geom))) "
+            "WHERE r.status <> 'closed'"
+        ),
+        {"a": saved.id},
+    ).scalar_one()
+    found = dashboard.stats(conn, planner, saved.id, use_period=False)
+    counted = dict(zip(found.visits["outcome"], found.visits["visits"], strict=True))
+    assert by_outline == {"no_issues": 2, "exploitation_indicators": 1}
+    assert counted == {"No issues": 2, "Indicators of exploitation found": 1}
+    assert found.open_reports == reports_by_outline == 3
+
+
 def test_the_places_are_ranked_by_risk_with_a_site_standing_for_its_tenants(
     conn: Connection, planner
 ) -> None:  # type: ignore[no-untyped-def]
@@ -353,6 +428,14 @@ def test_every_place_is_counted_by_band_and_the_first_shown_are_the_highest(
     mill = ranked.top.iloc[1]
     assert (mill["kind"], mill["businesses"], mill["band"]) == ("site", 2, "high")
     assert list(ranked.top["band"][:1]) == ["high"]
+    empty = _area(conn, planner, name="Empty", shape=box(-1.302, 52.700, -1.300, 52.701))
+    nothing = dashboard.ranked_places(conn, empty.id)
+    assert (nothing.total, nothing.by_band, len(nothing.top)) == (
+        0,
+        {"high": 0, "medium": 0, "low": 0},
+        0,
+    )
+    assert list(nothing.top.columns) == list(ranked.top.columns)
 
 
 @pytest.fixture

@@ -249,3 +249,15 @@ def test_the_stored_top_factors_are_the_largest_with_ties_in_label_order(
     expected = [labels["visit_gap"], *sorted([labels["no_company_number"],
                                               labels["multi_occupancy"]])]  # fmt: skip
     assert top == expected[: risk.TOP_FACTORS]
+
+
+def test_the_sql_band_is_the_same_rule_as_the_python_band(conn: Connection) -> None:
+    scores = [0.0, 14.99, 15.0, 29.99, 30.0, 80.0]
+    band, params = risk.band_case("s")
+    found = conn.execute(
+        text(f"SELECT {band} FROM unnest(CAST(:scores AS float8[])) AS t(s)"),  # noqa: S608 - built from bound parameters
+        {**params, "scores": scores},
+    ).scalars()
+    assert list(found) == [risk.band(s) for s in scores] == [
+        "low", "low", "medium", "medium", "high", "high"
+    ]  # fmt: skip

@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapping import style
 from mapping.assets import use_local_assets
-from mapping.sector_map import add_businesses, add_focus_areas, base_map
+from mapping.sector_map import add_businesses, add_focus_areas, base_map, business_points
 
 if TYPE_CHECKING:
     from layers.routes.routing import RoutePlan
@@ -67,7 +67,7 @@ def draw_map(
     m = base_map(center, zoom=14)
     add_focus_areas(m, areas)
     if businesses is not None:
-        add_businesses(m, businesses, colour_by="sector", show=False)
+        add_businesses(m, business_points(businesses), show=False)
         folium.LayerControl(collapsed=False).add_to(m)
     group = None
     if editing is not None:

@@ -2,8 +2,8 @@
 
 Folium points every element at a CDN; ``use_local_assets`` rewrites each element's scripts and
 stylesheets to the copies that ``make setup`` places in static/vendor/ (Streamlit serves them at
-/app/static/vendor/), keeps the project's own scripts (static/sectormap/), and drops the ones
-the map does not use (jQuery, Bootstrap, icon fonts).
+/app/static/vendor/) and drops the ones the map does not use (jQuery, Bootstrap, icon fonts).
+The point layers' scripts travel inside the page instead (``mapping.point_layer``).
 """
 
 from __future__ import annotations
@@ -15,13 +15,10 @@ import folium
 from branca.element import Element
 
 STATIC_URL = "/app/static/vendor/"
-#: The project's own browser code (static/sectormap/, committed).
-OWN_STATIC_URL = "/app/static/sectormap/"
 LOCAL_FILES = frozenset(
     {
         "leaflet.js",
         "leaflet.css",
-        "supercluster.min.js",
         "leaflet.draw.js",
         "leaflet.draw.css",
     }
@@ -37,9 +34,6 @@ def _walk(element: Element) -> Iterator[Element]:
 def _localise(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
     local = []
     for name, url in links:
-        if url.startswith(OWN_STATIC_URL):
-            local.append((name, url))
-            continue
         filename = PurePosixPath(url.split("?")[0]).name
         if filename in LOCAL_FILES:
             local.append((name, STATIC_URL + filename))

@@ -8,38 +8,56 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from typing import ClassVar
+from dataclasses import dataclass
+from functools import cache
 
+import numpy as np
 import pandas as pd
-from branca.element import Element, JavascriptLink
-from folium.elements import JSCSSMixin
+from branca.element import Element, MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
-from mapping.assets import OWN_STATIC_URL, STATIC_URL
+from layers.core.settings import REPO_ROOT
+
+#: The scripts the layer runs in the browser, put into the page's script (see ``PointsLibrary``).
+LIBRARY_FILES = (
+    REPO_ROOT / "static" / "vendor" / "supercluster.min.js",
+    REPO_ROOT / "static" / "sectormap" / "points.js",
+)
 
 
-def packed(columns: dict[str, list]) -> str:  # type: ignore[type-arg]
-    """``columns`` as JSON, gzipped (fastest level) and in base64: less than half the size
-    to send, decode and parse at 100,000 points, and nothing in it can close a <script>."""
-    text = json.dumps(columns, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.b64encode(gzip.compress(text, compresslevel=1, mtime=0)).decode("ascii")
+@dataclass(frozen=True)
+class PackedPoints:
+    """Points ready for the browser layer: ``data`` (see ``pack_points``) and how many."""
+
+    data: str
+    count: int
 
 
-def point_columns(
+def pack_points(
     lat: pd.Series, lon: pd.Series, colours: pd.Series, labels: pd.Series
-) -> dict[str, list]:  # type: ignore[type-arg]
-    """The compact columns the browser layer reads: coordinates in millionths of a degree
-    (about 10 cm), each point's colour as an index into the palette of the colours used, and
-    its label as plain text."""
-    colour = pd.Categorical(colours.astype(str))
-    return {
-        "lat": (lat * 1e6).round().astype("int64").tolist(),
-        "lon": (lon * 1e6).round().astype("int64").tolist(),
+) -> PackedPoints:
+    """The compact columns the browser layer reads, gzipped and in base64 (nothing in it can
+    close a <script>): the points in order of latitude, each latitude as the step from the one
+    before and each longitude whole, in millionths of a degree (about 10 cm); each point's
+    colour as an index into the palette of the colours used; its label as plain text.
+
+    Steps between sorted latitudes are small numbers, so at 100,000 points the latitudes pack
+    into a tenth of the bytes; with the rest at gzip's default level the whole is about half of
+    the columns as they come, gzipped at the fastest level (callers keep the result)."""
+    order = np.argsort(lat.to_numpy(), kind="stable")
+    micro_lat = np.round(lat.to_numpy()[order] * 1e6).astype("int64")
+    colour = pd.Categorical(colours.iloc[order].astype(str))
+    columns = {
+        "dlat": np.diff(micro_lat, prepend=0).tolist(),
+        "lon": (lon.iloc[order] * 1e6).round().astype("int64").tolist(),
         "palette": list(colour.categories),
         "colour": colour.codes.tolist(),
-        "label": labels.fillna("").astype(str).tolist(),
+        "label": labels.iloc[order].fillna("").astype(str).tolist(),
     }
+    text = json.dumps(columns, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = base64.b64encode(gzip.compress(text, compresslevel=6, mtime=0)).decode("ascii")
+    return PackedPoints(data=data, count=len(order))
 
 
 class _Verbatim(Element):
@@ -54,21 +72,46 @@ class _Verbatim(Element):
         return self.text
 
 
-class BrowserPoints(JSCSSMixin, Layer):
-    """A layer of points drawn by the browser from ``columns`` (see ``point_columns``):
-    clustered up to zoom 17, or each on its own (``cluster=False``); as dots on one canvas,
-    (``shape='square'``) as small squares, or (``shape='count'``) as badges showing the label.
-    ``control=False`` leaves it out of the layer control.
+@cache
+def _library() -> str:
+    """Supercluster and the layer's own script, as one text (read once)."""
+    return "\n".join(path.read_text(encoding="utf-8") for path in LIBRARY_FILES)
 
-    Its script carries the data, a megabyte or two at 100,000 points, so it is put into the
-    page verbatim: folium would parse each element's output again as a Jinja template, which took
-    a quarter of a second a render at 100,000 (and streamlit-folium renders twice)."""
+
+class PointsLibrary(MacroElement):
+    """The scripts of the browser point layers, in the page's script before the layers that use
+    them: a map in a Streamlit component loads each linked script in turn after its frame
+    opens (two small files cost a tenth of a second there), and the page's own script is in hand
+    at once."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PointsLibrary"
+        self.code = _library()
+
+    def render(self, **kwargs: object) -> None:
+        """Put the scripts, verbatim, into the page's script."""
+        self.get_root().script.add_child(_Verbatim(self.code), name=self.get_name())
+
+
+class BrowserPoints(Layer):
+    """A layer of points drawn by the browser from ``points`` (see ``pack_points``): clustered
+    up to zoom 17, or each on its own (``cluster=False``); as dots on one canvas,
+    (``shape='square'``) as small squares, or (``shape='count'``) as badges showing the label.
+    ``control=False`` leaves it out of the layer control. Adding it to a map adds the
+    ``PointsLibrary`` first, once.
+
+    Its script carries the data, a megabyte at 100,000 points, so it is put into the page
+    verbatim: folium would parse each element's output again as a Jinja template, which took a
+    quarter of a second a render at 100,000."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.sectormapPoints(
-                "{{ this.packed }}", {{ this.options|tojson }}
+                "{{ this.points.data }}", {{ this.options|tojson }}
             );
             {%- if this.show %}
             {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -77,14 +120,9 @@ class BrowserPoints(JSCSSMixin, Layer):
         """
     )
 
-    default_js: ClassVar[list[tuple[str, str]]] = [
-        ("supercluster", STATIC_URL + "supercluster.min.js"),
-        ("sectormap_points", OWN_STATIC_URL + "points.js"),
-    ]
-
     def __init__(
         self,
-        columns: dict[str, list],  # type: ignore[type-arg]
+        points: PackedPoints,
         *,
         name: str,
         cluster: bool = True,
@@ -94,14 +132,19 @@ class BrowserPoints(JSCSSMixin, Layer):
     ) -> None:
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "BrowserPoints"
-        self.packed = packed(columns)
+        self.points = points
         self.options = {"cluster": cluster, "shape": shape, "maxZoom": 17, "radius": 45}
 
+    def add_to(
+        self, parent: Element, name: str | None = None, index: int | None = None
+    ) -> BrowserPoints:
+        """Add the layer to ``parent`` (a map), with the scripts it needs ahead of everything."""
+        if PointsLibrary.__name__ not in parent._children:
+            parent.add_child(PointsLibrary(), name=PointsLibrary.__name__, index=0)
+        parent.add_child(self, name=name, index=index)
+        return self
+
     def render(self, **kwargs: object) -> None:
-        """Put the scripts it needs in the page's header and its own script, verbatim, in the
-        page's script."""
-        figure = self.get_root()
-        for name, url in self.default_js:
-            figure.header.add_child(JavascriptLink(url), name=name)
+        """Put its script, verbatim, into the page's script."""
         script = self._template.module.script(self, kwargs)  # type: ignore[attr-defined]
-        figure.script.add_child(_Verbatim(script), name=self.get_name())
+        self.get_root().script.add_child(_Verbatim(script), name=self.get_name())

@@ -19,7 +19,7 @@ import pandas as pd
 from layers.core import vocab
 from mapping import style
 from mapping.assets import use_local_assets
-from mapping.point_layer import BrowserPoints, point_columns
+from mapping.point_layer import BrowserPoints, PackedPoints, pack_points
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
@@ -41,26 +41,21 @@ def _escaped(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return out
 
 
-def add_businesses(
-    m: folium.Map,
-    points: pd.DataFrame,
-    *,
-    colour_by: str = "sector",
-    name: str = "Businesses",
-    show: bool = True,
-) -> None:
-    """Businesses as browser-built, clustered circle markers coloured by ``colour_by`` (a key
-    of ``style.BUSINESS_COLOURINGS``: 'sector', 'band' or 'rating').
-
-    ``points`` has columns lat, lon, name and the column coloured by.
-    """
+def business_points(points: pd.DataFrame, colour_by: str = "sector") -> PackedPoints:
+    """Businesses packed for the map, coloured by ``colour_by`` (a key of
+    ``style.BUSINESS_COLOURINGS``: 'sector', 'band' or 'rating') and labelled with their names.
+    ``points`` has columns lat, lon, name and the column coloured by. Packing 100,000 takes a
+    tenth of a second, so the Map page keeps what it packed for each choice of filters."""
     _, palette, _ = style.BUSINESS_COLOURINGS[colour_by]
     colours = points[colour_by].astype(str).map(palette).fillna("#666666")
-    BrowserPoints(
-        point_columns(points["lat"], points["lon"], colours, points["name"]),
-        name=f"{name} ({len(points):,})",
-        show=show,
-    ).add_to(m)
+    return pack_points(points["lat"], points["lon"], colours, points["name"])
+
+
+def add_businesses(
+    m: folium.Map, businesses: PackedPoints, *, name: str = "Businesses", show: bool = True
+) -> None:
+    """Businesses (see ``business_points``) as browser-built, clustered circle markers."""
+    BrowserPoints(businesses, name=f"{name} ({businesses.count:,})", show=show).add_to(m)
     style.MapStyle().add_to(m)
 
 
@@ -76,7 +71,7 @@ def add_visits(m: folium.Map, visits: pd.DataFrame) -> None:
         + visits["name"].fillna("")
     )
     BrowserPoints(
-        point_columns(visits["lat"], visits["lon"], colours, labels),
+        pack_points(visits["lat"], visits["lon"], colours, labels),
         name=f"Visits ({len(visits):,})",
         cluster=False,
         shape="square",
@@ -114,7 +109,7 @@ def add_reports(m: folium.Map, readable: pd.DataFrame, density: gpd.GeoDataFrame
         )
         colours = pd.Series(style.REPORT_COLOUR, index=readable.index)
         BrowserPoints(
-            point_columns(readable["lat"], readable["lon"], colours, labels),
+            pack_points(readable["lat"], readable["lon"], colours, labels),
             name=f"Reports you may read ({len(readable):,})",
             cluster=False,
         ).add_to(m)
@@ -149,7 +144,7 @@ def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
     ).add_to(m)
     spots = sites.geometry.representative_point()
     labels = BrowserPoints(
-        point_columns(
+        pack_points(
             spots.y, spots.x, pd.Series("", index=sites.index), sites["tenants"].astype(int)
         ),
         name="Tenant counts",
@@ -231,7 +226,7 @@ def add_streets_and_buildings(
 def build_sector_map(
     *,
     center: tuple[float, float],
-    points: pd.DataFrame,
+    businesses: PackedPoints,
     sites: gpd.GeoDataFrame,
     focus_areas: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
@@ -244,8 +239,9 @@ def build_sector_map(
     reports: tuple[pd.DataFrame, gpd.GeoDataFrame] | None = None,
     streets_and_buildings: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
 ) -> folium.Map:
-    """The main map with its layers, layer control, legend and attributions; businesses coloured
-    by sector, risk band or inspection rating; ``highlight`` rings the selected place;
+    """The main map with its layers, layer control, legend and attributions; ``businesses`` (see
+    ``business_points``) coloured by ``colour_by``: sector, risk band or inspection rating;
+    ``highlight`` rings the selected place;
     ``visits`` (points coloured by outcome) and ``reports`` (readable points, open-report
     density) are drawn when given; ``streets_and_buildings`` (imported OpenStreetMap buildings
     and streets around the view) is a light base layer under everything, for when no tiles
@@ -259,7 +255,7 @@ def build_sector_map(
     add_sites(m, sites)
     if reports is not None:
         add_reports(m, *reports)
-    add_businesses(m, points, colour_by=colour_by)
+    add_businesses(m, businesses)
     if visits is not None:
         add_visits(m, visits)
     if highlight is not None:

@@ -14,7 +14,8 @@ from layers.reference import base_layer, boundaries
 from layers.register import profiles, sites
 from layers.register.businesses.filters import MapFilters, filtered_points
 from layers.register.search import search
-from mapping.sector_map import build_sector_map
+from mapping.point_layer import PackedPoints
+from mapping.sector_map import build_sector_map, business_points
 
 
 @st.cache_data(ttl=60, show_spinner="Loading the map layers…")
@@ -31,6 +32,13 @@ def _layers() -> dict[str, object]:
 @st.cache_data(ttl=60, show_spinner=False)
 def _points(filters: MapFilters):  # type: ignore[no-untyped-def]
     return filtered_points(ui.engine(), filters)
+
+
+@st.cache_data(ttl=60, max_entries=16, show_spinner=False)
+def _businesses(filters: MapFilters, colour_by: str) -> PackedPoints:
+    """The businesses as the map sends them: packed once for each choice of filters and colours
+    (a tenth of a second at 100,000), not at each run of the page."""
+    return business_points(_points(filters), colour_by)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -129,7 +137,7 @@ with map_column:
         build_sector_map(
             center=center,
             zoom=zoom,
-            points=points,
+            businesses=_businesses(filters, colour_by),
             colour_by=colour_by,
             highlight=highlight,
             attribution=ui.attribution_lines(short=True),

@@ -230,9 +230,15 @@ def show_map(
 ) -> dict[str, Any]:
     """Draw a folium map across the page's width. ``returns`` names what the browser sends
     back (``last_object_clicked``, ``all_drawings``...): a map that returns nothing never makes
-    the page run again when it is panned or zoomed."""
+    the page run again when it is panned or zoomed. The map is rendered once (streamlit-folium
+    would first render the whole page's HTML as well, which it does not send)."""
     return st_folium(
-        folium_map, key=key, height=height, use_container_width=True, returned_objects=list(returns)
+        folium_map,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(returns),
+        render=False,
     )
 
 

@@ -4,8 +4,9 @@
  * Leaflet markers, redrawn after each move. A Leaflet object per point (as a marker cluster
  * group keeps) costs the browser seconds and hundreds of megabytes at 100,000 points.
  *
- * Data: gzipped JSON in base64 (unpacked by the browser's DecompressionStream), holding
- * {lat: [...], lon: [...]} in millionths of a degree, colour: [...] indexes into palette,
+ * Data: gzipped JSON in base64 (unpacked by the browser's DecompressionStream), holding the
+ * points in order of latitude: {dlat: [...], lon: [...]} in millionths of a degree, each dlat
+ * the step from the latitude before (the first from 0), colour: [...] indexes into palette,
  * label: [...] plain text (set as textContent, never as HTML). Until it is unpacked (a few
  * tens of milliseconds) the layer draws nothing.
  * Options: cluster (false: every point on its own), maxZoom (the last zoom that clusters),
@@ -62,13 +63,15 @@
 
     _load: function (data) {
       this._data = data;
-      var count = data.lat.length;
+      var count = data.dlat.length;
       var features = new Array(count);
+      var lat = 0;
       for (var i = 0; i < count; i++) {
+        lat += data.dlat[i];
         features[i] = {
           type: "Feature",
           properties: { i: i },
-          geometry: { type: "Point", coordinates: [data.lon[i] / 1e6, data.lat[i] / 1e6] },
+          geometry: { type: "Point", coordinates: [data.lon[i] / 1e6, lat / 1e6] },
         };
       }
       this._index = new Supercluster({

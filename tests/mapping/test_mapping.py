@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import itertools
 import json
 import re
 
@@ -14,8 +15,14 @@ from shapely.geometry import MultiPolygon, box
 
 from layers.core.settings import REPO_ROOT
 from mapping import style
-from mapping.assets import LOCAL_FILES, OWN_STATIC_URL, STATIC_URL
-from mapping.sector_map import build_sector_map, location_picker_map, operation_map
+from mapping.assets import LOCAL_FILES, STATIC_URL
+from mapping.point_layer import LIBRARY_FILES
+from mapping.sector_map import (
+    build_sector_map,
+    business_points,
+    location_picker_map,
+    operation_map,
+)
 
 HOSTILE = '<img src=x onerror="alert(1)">Evil & Sons'
 
@@ -50,7 +57,7 @@ def html() -> str:
     wards = districts.iloc[0:0]
     m = build_sector_map(
         center=(52.63, -1.1),
-        points=points,
+        businesses=business_points(points),
         sites=sites,
         focus_areas=areas,
         districts=districts,
@@ -61,9 +68,13 @@ def html() -> str:
 
 
 def _point_layers(html: str) -> list[dict[str, list]]:  # type: ignore[type-arg]
-    """The data of each browser point layer on the page, unpacked as the browser does."""
+    """The data of each browser point layer on the page, unpacked as the browser does, with
+    each point's latitude (``lat``) added up from the steps."""
     found = re.findall(r'L\.sectormapPoints\(\s*"([A-Za-z0-9+/=]+)"', html)
-    return [json.loads(gzip.decompress(base64.b64decode(packed))) for packed in found]
+    layers = [json.loads(gzip.decompress(base64.b64decode(packed))) for packed in found]
+    for layer in layers:
+        layer["lat"] = list(itertools.accumulate(layer["dlat"]))
+    return layers
 
 
 def test_labels_are_never_raw_html(html: str) -> None:
@@ -86,6 +97,29 @@ def test_business_names_are_set_as_text_in_the_browser(html: str) -> None:
     assert "span.textContent = text" in layer and "innerHTML" not in layer
 
 
+def test_points_are_packed_in_order_of_latitude_each_with_its_own_colour_and_label() -> None:
+    points = pd.DataFrame(
+        {
+            "lat": [52.65, 52.61, 52.6300001],
+            "lon": [-1.13, -1.11, -1.12],
+            "sector": ["13", "14", "46.41"],
+            "name": ["North", HOSTILE, None],
+        }
+    )
+    packed = business_points(points)
+    assert packed.count == 3
+    (layer,) = _point_layers(f'L.sectormapPoints("{packed.data}", {{}})')
+    assert layer["dlat"] == [52_610_000, 20_000, 20_000]  # steps, from 0, after sorting
+    assert layer["lat"] == [52_610_000, 52_630_000, 52_650_000]
+    assert layer["lon"] == [-1_110_000, -1_120_000, -1_130_000]
+    assert layer["label"] == [HOSTILE, "", "North"]
+    assert [layer["palette"][i] for i in layer["colour"]] == [
+        style.SECTOR_COLOURS["14"],
+        style.SECTOR_COLOURS["46.41"],
+        style.SECTOR_COLOURS["13"],
+    ]
+
+
 def test_scripts_come_from_the_app_not_a_cdn(html: str) -> None:
     for host in (
         "cdn.jsdelivr.net",
@@ -95,13 +129,17 @@ def test_scripts_come_from_the_app_not_a_cdn(html: str) -> None:
     ):
         assert host not in html
     assert f'src="{STATIC_URL}leaflet.js"' in html
-    assert f'src="{STATIC_URL}supercluster.min.js"' in html
-    assert f'src="{OWN_STATIC_URL}points.js"' in html
+    # The point layers' scripts are in the page itself, once, ahead of the layers using them.
+    assert html.count("L.sectormapPoints = function") == 1
+    assert html.index("L.sectormapPoints = function") < html.index("L.sectormapPoints(")
+    assert LIBRARY_FILES[0].read_text(encoding="utf-8")[:500] in html  # Supercluster itself
+    assert "supercluster.min.js" not in html and "points.js" not in html
 
 
 def test_the_local_copies_exist() -> None:
     vendor = REPO_ROOT / "static" / "vendor"
     missing = [name for name in LOCAL_FILES if not (vendor / name).is_file()]
+    missing += [path.name for path in LIBRARY_FILES if not path.is_file()]
     assert not missing, f"run 'make setup' to install {missing}"
 
 
@@ -138,7 +176,7 @@ def test_visits_reports_and_ratings_on_the_map() -> None:
     html = (
         build_sector_map(
             center=(52.63, -1.1),
-            points=points,
+            businesses=business_points(points, "rating"),
             sites=empty.assign(address=[], tenants=[], units=[]),
             focus_areas=empty,
             districts=empty,

@@ -19,7 +19,7 @@ import pandas as pd
 
 from layers.demo import generator
 from layers.register import risk
-from mapping.sector_map import build_sector_map
+from mapping.sector_map import build_sector_map, business_points
 
 EMPTY = gpd.GeoDataFrame({"name": [], "code": []}, geometry=[], crs=4326)
 
@@ -42,7 +42,7 @@ def ours(points: pd.DataFrame) -> str:
     areas = gpd.GeoDataFrame({"name": [], "purpose": [], "priority": []}, geometry=[], crs=4326)
     m = build_sector_map(
         center=(52.636, -1.125),
-        points=points,
+        businesses=business_points(points, "band"),
         sites=sites,
         focus_areas=areas,
         districts=EMPTY,

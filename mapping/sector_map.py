@@ -10,7 +10,6 @@ tooltips folium renders as HTML).
 from __future__ import annotations
 
 import html
-import json
 
 import folium
 import geopandas as gpd
@@ -19,6 +18,7 @@ import pandas as pd
 from layers.core import vocab
 from mapping import style
 from mapping.assets import use_local_assets
+from mapping.geojson import feature_collection
 from mapping.point_layer import BrowserPoints, PackedPoints, pack_points
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -32,13 +32,6 @@ def base_map(center: tuple[float, float], *, zoom: int = 13) -> folium.Map:
         OSM_TILES, name="OpenStreetMap", attr=html.escape(style.OSM_ATTRIBUTION), max_zoom=19
     ).add_to(m)
     return m
-
-
-def _escaped(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
-    out = frame[[*columns, frame.geometry.name]].copy()
-    for column in columns:
-        out[column] = out[column].map(lambda v: html.escape(str(v)) if pd.notna(v) else "")
-    return out
 
 
 def business_points(points: pd.DataFrame, colour_by: str = "sector") -> PackedPoints:
@@ -83,12 +76,14 @@ def add_reports(m: folium.Map, readable: pd.DataFrame, density: gpd.GeoDataFrame
     the reports this user may read as points labelled with number, category and status."""
     if not density.empty:
         top = float(density["reports"].max())
-        data = density.assign(
-            opacity=0.15 + 0.55 * density["reports"] / top,
-            shown=density["reports"].map(lambda n: f"{n:,} open report(s) here"),
-        )
         folium.GeoJson(
-            json.loads(data[["shown", "opacity", "geometry"]].to_json()),
+            feature_collection(
+                density,
+                values={
+                    "shown": [f"{n:,} open report(s) here" for n in density["reports"]],
+                    "opacity": (0.15 + 0.55 * density["reports"] / top).tolist(),
+                },
+            ),
             name="Open reports per hexagon (counts)",
             style_function=lambda feature: {
                 "color": "#8B0000",
@@ -120,17 +115,11 @@ def add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
     as a label on each footprint from zoom 15 up."""
     if sites.empty:
         return
-    data = _escaped(
-        sites.assign(
-            tenants=sites["tenants"].astype(str)
-            + " tenants in "
-            + sites["units"].astype(str)
-            + " units"
-        ),
-        ["name", "address", "tenants"],
-    )
+    occupancy = [
+        f"{t} tenants in {u} units" for t, u in zip(sites["tenants"], sites["units"], strict=True)
+    ]
     folium.GeoJson(
-        json.loads(data.to_json()),
+        feature_collection(sites, text=["name", "address"], values={"tenants": occupancy}),
         name=f"Sites ({len(sites):,})",
         style_function=lambda _: {
             "color": style.SITE_COLOUR,
@@ -160,7 +149,7 @@ def add_focus_areas(m: folium.Map, areas: gpd.GeoDataFrame) -> None:
     if areas.empty:
         return
     folium.GeoJson(
-        json.loads(_escaped(areas, ["name", "purpose", "priority"]).to_json()),
+        feature_collection(areas, text=["name", "purpose", "priority"]),
         name="Focus areas",
         style_function=lambda _: {
             "color": style.FOCUS_COLOUR,
@@ -182,7 +171,7 @@ def add_boundaries(
     if frame.empty:
         return
     folium.GeoJson(
-        json.loads(_escaped(frame, ["name", "code"]).to_json()),
+        feature_collection(frame, text=["name", "code"]),
         name=name,
         show=show,
         style_function=lambda _: {
@@ -203,14 +192,14 @@ def add_streets_and_buildings(
     base = folium.FeatureGroup(name="Streets and buildings (OpenStreetMap)", show=True)
     if not streets.empty:
         folium.GeoJson(
-            streets[[streets.geometry.name]].to_json(),
+            feature_collection(streets),
             style_function=lambda _: {"color": style.STREET_COLOUR, "weight": 5, "opacity": 1},
             interactive=False,
             class_name="sectormap-street",
         ).add_to(base)
     if not buildings.empty:
         folium.GeoJson(
-            buildings[[buildings.geometry.name]].to_json(),
+            feature_collection(buildings),
             style_function=lambda _: {
                 "color": style.BUILDING_EDGE,
                 "weight": 1,
@@ -322,12 +311,15 @@ def choropleth_map(
     m = base_map(center, zoom=11)
     if not areas.empty:
         top = float(areas[value].max())
-        data = _escaped(areas, ["name"]).assign(
-            colour=areas[value].map(lambda v: _shade(float(v), top)),
-            shown=areas[value].map("{:,}".format),
-        )
         folium.GeoJson(
-            json.loads(data.to_json()),
+            feature_collection(
+                areas,
+                text=["name"],
+                values={
+                    "colour": [_shade(float(v), top) for v in areas[value]],
+                    "shown": [f"{v:,}" for v in areas[value]],
+                },
+            ),
             name=label,
             style_function=lambda feature: {
                 "color": "#ffffff",

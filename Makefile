@@ -62,7 +62,7 @@ lint: $(VENV)/.installed
 /usr/bin/ogr2ogr:
 	$(APT_GET) update -q && $(APT_GET) install -y -q gdal-bin
 
-bench: setup /usr/bin/ogr2ogr
+bench: setup /usr/bin/ogr2ogr /usr/bin/chromium
 	$(BIN)/python -m bench.demo_load
 	$(BIN)/python -m bench.map_build
 	$(BIN)/python -m bench.search
@@ -76,6 +76,9 @@ bench: setup /usr/bin/ogr2ogr
 	$(BIN)/python -m bench.psc_import
 	$(BIN)/python -m bench.connections
 	$(BIN)/python -m bench.base_layer
+	$(BIN)/python -m bench.layer_export
+	$(BIN)/python -m bench.sizing_h3
+	$(BIN)/python -m bench.map_browser
 
 clean-venv:
 	rm -rf $(VENV)

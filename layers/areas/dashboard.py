@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from layers.casework import reports, visits
 from layers.core import vocab
-from layers.core.db import Bind, planned, read_frame, reading
+from layers.core.db import Bind, planned, read_frame, reading, side_by_side
 from layers.core.fragments import AREA_BUSINESSES, CURRENT_BUSINESS
 from layers.people import rights
 from layers.people.identity import User
@@ -318,9 +318,14 @@ def stats(
     if use_period:
         since = since or _date(area["period_start"])
         until = until or _date(area["period_end"])
-    counted = counts(bind, area_id)
-    sites, units = _sites_and_units(bind, area_id)
-    total_reports, readable = reports.open_in_area(bind, user, area_id)
+    counted, (sites, units), (total_reports, readable), outcomes, places = side_by_side(
+        bind,
+        lambda b: counts(b, area_id),
+        lambda b: _sites_and_units(b, area_id),
+        lambda b: reports.open_in_area(b, user, area_id),
+        lambda b: visits.outcomes_in_area(b, area_id, since, until),
+        lambda b: ranked_places(b, area_id),
+    )
     return AreaStats(
         area_id=area_id,
         name=str(area["name"]),
@@ -331,10 +336,10 @@ def stats(
         by_activity=_breakdown(counted, "activity", vocab.ACTIVITIES),
         sites=sites,
         units=units,
-        visits=visits.outcomes_in_area(bind, area_id, since, until),
+        visits=outcomes,
         open_reports=total_reports,
         readable_reports=readable,
-        places=ranked_places(bind, area_id),
+        places=places,
         **_totals(counted),
     )
 

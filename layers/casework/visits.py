@@ -388,10 +388,8 @@ def outcomes_in_area(
     )
     params = {"area": area_id, "since": since, "until": until}
     # The planner expects a few businesses per grid run where there are hundreds, and would
-    # look up their visits one business at a time: hashed, they cost a fraction. Switching
-    # nested loops off adds a penalty to the plan's estimated cost that sets off JIT
-    # compilation (0.4 s at 100,000 businesses, for a query that runs in 0.05 s): off too.
-    with planned(bind, jit="off", enable_nestloop="off") as conn:
+    # look up their visits one business at a time: hashed, they cost a fraction.
+    with planned(bind, enable_nestloop="off") as conn:
         of_businesses = read_frame(conn, query.format(visits=VISITS_OF_AREA_BUSINESSES), params)
     of_buildings = read_frame(bind, query.format(visits=VISITS_OF_AREA_BUILDINGS), params)
     counts = pd.concat([of_businesses, of_buildings]).groupby("outcome")["visits"].sum()

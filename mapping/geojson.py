@@ -27,7 +27,7 @@ def _rounded(coordinates: np.ndarray) -> np.ndarray:
     return np.round(coordinates, DECIMALS)
 
 
-def escaped_text(values: pd.Series) -> list[str]:
+def _escaped_text(values: pd.Series) -> list[str]:
     """``values`` as HTML-escaped text (folium renders tooltips as HTML); missing values as ""."""
     return [html.escape(str(v)) if pd.notna(v) else "" for v in values]
 
@@ -39,12 +39,12 @@ def feature_collection(
     values: Mapping[str, Sequence[Any]] | None = None,
 ) -> dict[str, Any]:
     """The rows of ``frame`` as a GeoJSON FeatureCollection (a dict, as ``folium.GeoJson``
-    takes it): the columns named in ``text`` as escaped text (see ``escaped_text``), and each
-    of ``values`` (name: one plain JSON value per row, such as a number or a colour) as it is;
+    takes it): the columns named in ``text`` as HTML-escaped text (missing values as ""), and
+    each of ``values`` (name: one plain JSON value per row, such as a number or a colour) as it is;
     features keep the frame's order and are numbered from 0 as their id."""
     geometries = shapely.to_geojson(shapely.transform(frame.geometry.to_numpy(), _rounded))
     written = json.loads("[" + ",".join(g if g is not None else "null" for g in geometries) + "]")
-    properties: dict[str, Sequence[Any]] = {name: escaped_text(frame[name]) for name in text}
+    properties: dict[str, Sequence[Any]] = {name: _escaped_text(frame[name]) for name in text}
     properties.update(values or {})
     rows = zip(*properties.values(), strict=True) if properties else ((),) * len(frame)
     return {
